@@ -1,0 +1,54 @@
+#include "checks/registry.h"
+
+#include "checks/clock.h"
+#include "checks/disk.h"
+
+namespace hsops::checks {
+
+const std::vector<CheckInfo>& all_checks() {
+  // The explicit list: static self-registration is dropped by the linker from static libraries.
+  static const std::vector<CheckInfo> kChecks{
+      disk_check_info(),
+      clock_check_info(),
+  };
+  return kChecks;
+}
+
+const CheckInfo* find_check(std::string_view name) {
+  for (const auto& info : all_checks()) {
+    if (info.name == name) return &info;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<Check> build_check(const CheckInfo& info, const config::Section& root, const Services& services) {
+  const config::Section section = root.child("checks").child(info.name);
+  (void)section.boolean("enabled", true);  // read so it is not an unknown key
+  return info.make(section, services);
+}
+
+std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& root, const Services& services) {
+  const config::Section checks_section = root.child("checks");
+  for (const auto& key : checks_section.keys()) {
+    if (find_check(key) == nullptr) {
+      std::string known;
+      for (const auto& info : all_checks()) known += (known.empty() ? "" : ", ") + std::string(info.name);
+      checks_section.fail(key, "unknown check '" + key + "' (known checks: " + known + ")");
+    }
+  }
+  std::vector<std::shared_ptr<Check>> built;
+  for (const auto& info : all_checks()) {
+    const config::Section section = checks_section.child(info.name);
+    const bool wanted = section.present() || info.default_enabled;
+    if (!section.boolean("enabled", wanted)) continue;
+    built.push_back(info.make(section, services));
+  }
+  return built;
+}
+
+std::chrono::milliseconds backstop_for(const Services& services) {
+  const Millis budget = services.timeout.value_or(services.global.request_timeout);
+  return budget + budget / 2 + Millis(2000);
+}
+
+}  // namespace hsops::checks
