@@ -1,0 +1,2 @@
+// placeholder: the config helper implements config.h here.
+#include "config/config.h"

@@ -1,0 +1,2 @@
+// placeholder: the net helper implements http.h here.
+#include "net/http.h"

@@ -1,0 +1,2 @@
+// placeholder: the net helper implements json.h here.
+#include "net/http.h"
