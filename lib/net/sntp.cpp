@@ -1,0 +1,214 @@
+// The network half of the SNTP client: resolve, send, wait with poll() until a deadline,
+// validate, and keep the lowest-delay sample. No call here can block past the deadline.
+#include "net/sntp.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace hsops::net {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+struct Address {
+  int family = 0;
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
+std::string address_text(const sockaddr* sa, socklen_t len) {
+  char host[NI_MAXHOST] = "";
+  char port[NI_MAXSERV] = "";
+  if (::getnameinfo(sa, len, host, sizeof host, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0) return "?";
+  return sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]:" + port : std::string(host) + ":" + port;
+}
+
+// getaddrinfo has no timeout of its own, so it runs on a detached thread that we stop waiting
+// for at the deadline (a hung resolver must not hang the check).
+Result<std::vector<Address>> resolve(const HostPort& hp, Steady::time_point deadline) {
+  auto promise = std::make_shared<std::promise<Result<std::vector<Address>>>>();
+  auto future = promise->get_future();
+  std::thread([hp, promise] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* list = nullptr;
+    const int rc = ::getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &list);
+    if (rc != 0) {
+      promise->set_value(Error{"dns", "cannot resolve " + hp.host + ": " + ::gai_strerror(rc)});
+      return;
+    }
+    std::vector<Address> out;
+    for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+      Address a;
+      a.family = ai->ai_family;
+      std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
+      a.len = ai->ai_addrlen;
+      out.push_back(a);
+    }
+    ::freeaddrinfo(list);
+    promise->set_value(std::move(out));
+  }).detach();
+  if (future.wait_until(deadline) != std::future_status::ready) {
+    return Error{"dns", "resolving " + hp.host + " did not finish in time"};
+  }
+  return future.get();
+}
+
+NtpTimestamp random_nonce() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  const std::uint64_t v = rng();
+  NtpTimestamp t{static_cast<std::uint32_t>(v >> 32), static_cast<std::uint32_t>(v)};
+  if (t.zero()) t.fraction = 1;
+  return t;
+}
+
+bool same_address(const sockaddr_storage& a, socklen_t alen, const Address& b) {
+  return alen == b.len && std::memcmp(&a, &b.addr, alen) == 0;
+}
+
+double ms_left(Steady::time_point deadline) {
+  return std::chrono::duration<double, std::milli>(deadline - Steady::now()).count();
+}
+
+// One request/reply exchange on a connected socket.
+Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& options, const Clock& clock,
+                            Steady::time_point deadline) {
+  SntpPacket request;
+  request.version = options.version;
+  request.mode = 3;
+  // A random nonce instead of T1 (RFC 5905 data minimisation): it lets us reject spoofed or
+  // stale replies, and T1 stays local.
+  request.transmit = random_nonce();
+  const SntpBytes bytes = encode(request);
+
+  const WallTime t1 = clock.now();
+  const auto m1 = clock.monotonic();
+  if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) < 0) {
+    return Error{"network", "send to " + address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
+                                " failed: " + std::strerror(errno)};
+  }
+  std::uint8_t buf[512];
+  for (;;) {
+    const double left = ms_left(deadline);
+    if (left <= 0) return Error{"timeout", "no reply before the deadline"};
+    pollfd pfd{fd, POLLIN, 0};
+    const int rc = ::poll(&pfd, 1, static_cast<int>(std::ceil(left)));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) return Error{"network", std::string("poll failed: ") + std::strerror(errno)};
+    if (rc == 0) continue;  // the loop head turns an expired deadline into "timeout"
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
+    const WallTime t4 = clock.now();
+    const auto m4 = clock.monotonic();
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+      if (errno == ECONNREFUSED) return Error{"refused", "port unreachable (nothing listens there)"};
+      return Error{"network", std::string("receive failed: ") + std::strerror(errno)};
+    }
+    if (!same_address(from, from_len, peer)) continue;  // not from the server we asked: ignore
+    auto reply = decode(buf, static_cast<std::size_t>(n));
+    if (!reply) return reply.error();
+    if (auto bad = validate_reply(*reply, request.transmit, options.version)) return *bad;
+
+    const Exchange e{t1, from_ntp(reply->receive, t1), from_ntp(reply->transmit, t4), t4};
+    // If the wall clock was stepped between T1 and T4 (by ntpd, chronyd, a VM resume), the
+    // sample mixes two clocks: compare with the monotonic round trip and drop it.
+    const double wall_rtt = std::chrono::duration<double>(t4 - t1).count();
+    const double mono_rtt = std::chrono::duration<double>(m4 - m1).count();
+    if (std::fabs(wall_rtt - mono_rtt) * 1000 > static_cast<double>(options.max_step_disagreement.count())) {
+      return Error{"stepped", "the local clock stepped during the exchange; sample dropped"};
+    }
+    SntpSample s;
+    s.offset = offset_seconds(e);
+    s.delay = delay_seconds(e);
+    if (s.delay < 0) return Error{"invalid", "negative round-trip delay; reply dropped"};
+    s.stratum = reply->stratum;
+    s.refid = refid_text(reply->stratum, reply->reference_id);
+    s.root_distance = short_to_seconds(reply->root_delay) / 2 + short_to_seconds(reply->root_dispersion);
+    s.server = address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len);
+    return s;
+  }
+}
+
+}  // namespace
+
+Result<SntpSample> query(std::string_view server, const SntpOptions& options, const Clock& clock) {
+  const Steady::time_point deadline = Steady::now() + options.timeout;
+  auto hp = parse_host_port(server);
+  if (!hp) return hp.error();
+  auto addresses = resolve(*hp, deadline);
+  if (!addresses) return addresses.error();
+  if (addresses->empty()) return Error{"dns", hp->host + " has no addresses"};
+
+  std::optional<Error> last_error;
+  for (const Address& peer : *addresses) {
+    Fd sock(::socket(peer.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (sock.fd < 0) {
+      last_error = Error{"network", std::string("cannot open a UDP socket: ") + std::strerror(errno)};
+      continue;
+    }
+    // connect() makes the kernel drop datagrams from anyone else and report ICMP unreachable.
+    if (::connect(sock.fd, reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) != 0) {
+      last_error = Error{"network", "cannot reach " +
+                                        address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
+                                        ": " + std::strerror(errno)};
+      continue;
+    }
+    std::optional<SntpSample> best;
+    int valid = 0;
+    for (int i = 0; i < std::max(1, options.samples); ++i) {
+      if (i > 0) {
+        if (ms_left(deadline) <= static_cast<double>(options.spacing.count())) break;
+        clock.sleep_for(options.spacing);
+      }
+      auto sample = exchange(sock.fd, peer, options, clock, deadline);
+      if (sample) {
+        ++valid;
+        if (!best || sample->delay < best->delay) best = *sample;
+        continue;
+      }
+      last_error = sample.error();
+      const std::string& kind = sample.error().kind;
+      // Kiss-o'-death: stop asking (RFC 4330 §5). Timeout: the deadline is spent.
+      if (kind == "kod" || kind == "timeout" || kind == "refused") break;
+    }
+    if (best) {
+      best->samples = valid;
+      return *best;
+    }
+    if (last_error && last_error->kind == "kod") break;
+    if (ms_left(deadline) <= 0) break;
+  }
+  Error e = last_error.value_or(Error{"timeout", "no reply before the deadline"});
+  if (e.kind == "timeout") {
+    e.message = "no reply within " + std::to_string(options.timeout.count()) + " ms";
+  }
+  return e;
+}
+
+}  // namespace hsops::net
