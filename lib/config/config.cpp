@@ -1,2 +1,0 @@
-// placeholder: the config helper implements config.h here.
-#include "config/config.h"
