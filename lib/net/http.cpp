@@ -86,7 +86,15 @@ struct Transfer {
   std::size_t max_body_bytes = 0;
   bool body_too_large = false;
   bool any_header = false;
+  bool connected = false;  // the connection (TCP, and TLS for https) was established
 };
+
+// Called once the connection is up, before the request is sent: the reliable "connected"
+// signal (CURLINFO_CONNECT_TIME_T stays 0 in curl 7.88 while a TLS handshake is pending).
+int on_connected(void* user, char*, char*, int, int) {
+  static_cast<Transfer*>(user)->connected = true;
+  return CURL_PREREQFUNC_OK;
+}
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -179,6 +187,8 @@ CURLcode configure(CURL* curl, const Request& request, milliseconds total, Trans
       .set(CURLOPT_HEADERDATA, &transfer)
       .set(CURLOPT_WRITEFUNCTION, on_body)
       .set(CURLOPT_WRITEDATA, &transfer)
+      .set(CURLOPT_PREREQFUNCTION, on_connected)
+      .set(CURLOPT_PREREQDATA, &transfer)
       .set(CURLOPT_HTTPHEADER, headers.get());
   if (!request.ca_file.empty()) options.set(CURLOPT_CAINFO, request.ca_file.c_str());
 
@@ -207,23 +217,11 @@ bool build_headers(const Request& request, HeaderList& list) {
   return list.append("Expect:");
 }
 
-// Whether the connection (TCP, and TLS for https) was established when the transfer ended.
-bool was_connected(CURL* curl, const Transfer& transfer) {
-  if (transfer.any_header) return true;
-  curl_off_t tcp = 0;
-  curl_off_t tls = 0;
-  char* scheme = nullptr;
-  curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp);
-  curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls);
-  curl_easy_getinfo(curl, CURLINFO_SCHEME, &scheme);
-  const bool https = scheme != nullptr && lower(scheme) == "https";
-  return https ? tls > 0 : tcp > 0;
-}
-
+// Whether TCP was up when a connect timed out (so the TLS handshake is what stalled): curl
+// only learns its local port once the TCP connection is established.
 bool tcp_connected(CURL* curl) {
-  curl_off_t tcp = 0;
-  curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp);
-  return tcp > 0;
+  long local_port = 0;
+  return curl_easy_getinfo(curl, CURLINFO_LOCAL_PORT, &local_port) == CURLE_OK && local_port != 0;
 }
 
 struct AttemptFailure {
@@ -243,17 +241,19 @@ AttemptFailure failure(const Request& request, CURL* curl, CURLcode code, const 
                            " bytes (max_body_bytes); refusing to read it"),
             false};
   }
-  const bool connected = was_connected(curl, transfer);
+  const bool connected = transfer.connected || transfer.any_header;
   std::string kind = detail::classify_curl_code(static_cast<int>(code), connected);
   std::string cause;
   if (kind == "timeout") {
     cause = (transfer.any_header ? "response not complete within " : "no response within ") +
             std::to_string(total.count()) + " ms (total deadline)";
   } else if (kind == "connect_timeout") {
-    const auto limit = std::min(request.deadlines.connect, total).count();
-    cause = tcp_connected(curl)
-                ? "TLS handshake not finished within " + std::to_string(limit) + " ms (connect deadline)"
-                : "could not connect within " + std::to_string(limit) + " ms (connect deadline)";
+    // Name resolution, TCP and the TLS handshake all count against the connect deadline.
+    const bool by_connect = request.deadlines.connect <= total;
+    const auto limit = by_connect ? request.deadlines.connect.count() : total.count();
+    cause = (tcp_connected(curl) ? "TLS handshake not finished within " : "could not connect within ") +
+            std::to_string(limit) + " ms (" + (by_connect ? "connect" : "total") + " deadline; " +
+            curl_detail(code, error_buffer) + ")";
   } else if (kind == "refused") {
     cause = "connection refused or host unreachable (" + curl_detail(code, error_buffer) + ")";
   } else if (kind == "dns") {
@@ -450,7 +450,7 @@ Result<Response> perform(const Request& request) {
   milliseconds backoff = request.retry.initial_backoff;
 
   for (int n = 1;; ++n) {
-    const auto left = std::chrono::duration_cast<milliseconds>(budget_end - steady_clock::now());
+    const auto left = std::chrono::ceil<milliseconds>(budget_end - steady_clock::now());
     const milliseconds total = std::min(request.deadlines.total, left);
     AttemptResult result = attempt(request, std::max(total, milliseconds{1}));
     const bool last = n >= attempts;
