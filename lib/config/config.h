@@ -80,7 +80,7 @@ class Section {
   friend class Document;
   Section(std::shared_ptr<detail::DocumentState> doc, std::shared_ptr<void> node, std::string path);
   std::shared_ptr<detail::DocumentState> doc_;
-  std::shared_ptr<void> node_;  // YAML::Node, kept opaque so yaml-cpp stays out of this header
+  std::shared_ptr<void> node_;  // detail::SectionNode (a YAML::Node + where), opaque so yaml-cpp stays out of this header
   std::string path_;
 };
 

@@ -121,10 +121,28 @@ void check_mappings(const DocumentState& state, const YAML::Node& node, const st
   }
 }
 
+// yaml-cpp reports a tab in the indentation as e.g. "illegal map value" somewhere later on the
+// line; the tab is the usual cause, so when a parse fails, point at the first one before it.
+std::optional<Location> tab_in_indentation(const DocumentState& state, const std::string& text, int last_line) {
+  std::istringstream lines(text);
+  std::string line;
+  for (int number = 1; number <= last_line && std::getline(lines, line); ++number) {
+    const std::size_t indent_end = line.find_first_not_of(" \t");
+    const std::size_t tab = line.find('\t');
+    if (tab != std::string::npos && tab < indent_end) {
+      return Location{state.file, number, static_cast<int>(tab) + 1};
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<YAML::Node> parse_documents(const DocumentState& state, const std::string& text) {
   try {
     return YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
+    if (const auto tab = tab_in_indentation(state, text, e.mark.line + 1)) {
+      throw ConfigError(*tab, "", "YAML syntax error: a tab in the indentation (YAML indents with spaces only)");
+    }
     throw ConfigError(state.at(e.mark), "", "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {
     throw ConfigError(state.at(e.mark), "", "cannot parse YAML: " + e.msg);

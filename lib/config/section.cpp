@@ -32,6 +32,8 @@ std::optional<Entry> Reader::lookup(std::string_view key) const {
 }
 
 Location Reader::value_location(const Entry& entry) const {
+  // A key with no value gets the mark of whatever token follows, often on the next line.
+  if (entry.value.IsNull()) return key_location(entry);
   const Location value = doc_.at(entry.value.Mark());
   return value.line > 0 ? value : key_location(entry);
 }
