@@ -110,6 +110,10 @@ void check_mappings(const DocumentState& state, const YAML::Node& node, const st
     }
     const std::string& name = key.Scalar();
     const std::string key_path = detail::join_path(path, name);
+    if (name == "<<" && key.Tag() == "?") {  // yaml-cpp 0.7 would keep it as a key named "<<"
+      throw ConfigError(state.at(key.Mark()), key_path,
+                        "YAML merge keys (<<) are not supported: write the keys out in this mapping");
+    }
     const auto [first, inserted] = seen.emplace(name, key.Mark());
     if (!inserted) {
       throw ConfigError(state.at(key.Mark()), key_path,

@@ -109,6 +109,12 @@ TEST_CASE("a key that is not a plain name is an error", "[config]") {
         "test.yaml:1:3: keys must be plain names, got a sequence as a key");
 }
 
+TEST_CASE("a YAML merge key is an error rather than a key named <<", "[config]") {
+  CHECK(error_of([] { (void)Document::parse("base: &b\n  a: 1\nx:\n  <<: *b\n", "test.yaml"); }) ==
+        "test.yaml:4:3: x.<<: YAML merge keys (<<) are not supported: write the keys out in this mapping");
+  CHECK(Document::parse("x:\n  \"<<\": 1\n", "test.yaml").root().child("x").keys() == std::vector<std::string>{"<<"});
+}
+
 TEST_CASE("a missing config file names the path and what to do", "[config]") {
   const std::string message = error_of([] { (void)Document::load("/nonexistent/hsops.yaml"); });
   CHECK(message ==
