@@ -6,35 +6,44 @@
 namespace hsops::checks {
 namespace {
 
-constexpr std::string_view kExample = R"(# checks.disk: space and inodes left for non-root users, and time until full.
-# disk:
-#   enabled: true
-#   # Paths to check; default: every real mounted filesystem (as node_exporter picks them).
-#   paths: [/, /var/lib/postgresql, /var/lib/matrix-synapse/media]
-#   # Used only when paths is not set; each replaces node_exporter's default list.
-#   mount_points_exclude: ['^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)']
-#   fs_types_exclude: ['^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$']
-#   statfs_timeout: 5s        # per run; a hung mount is reported, not waited for (-t caps it)
-#   state_file: /var/lib/hsops/disk-samples.json   # default: <state_dir>/disk-samples.json
-#   fit_window: 6h            # least-squares fit over samples this recent
-#   max_samples: 256          # per path (samples are spaced at least fit_window/max_samples)
-#   min_samples: 3            # no prediction before this many samples ...
-#   min_span: 30m             # ... spanning at least this long
-#   forget_after: 7d          # drop state of paths not seen for this long
-#   # Space (avail = usable by non-root); defaults are the node-mixin's.
-#   warn_free_percent: 40     # WARNING when avail % below this AND full within warn_within
+constexpr std::string_view kExample = R"(# Paths to check. Default: every real mounted filesystem, picked as node_exporter does
+# (from /proc/self/mountinfo, minus pseudo filesystems and bind-mount duplicates).
+# paths: [/, /var/lib/postgresql, /var/lib/matrix-synapse/media_store]
+# Used only without `paths`; each list replaces node_exporter's default patterns (regexes).
+# mount_points_exclude: ['^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)']
+# fs_types_exclude: ['^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$']
+# Time allowed for all statfs calls of one run; a hung (NFS) mount is reported as a device
+# error instead of hanging the check. -t caps it.
+# statfs_timeout: 5s
+# Samples for time-until-full. Default: <state_dir>/disk-samples.json.
+# state_file: /var/lib/hsops/disk-samples.json
+# Least-squares fit over samples this recent (like predict_linear(avail[6h])) ...
+# fit_window: 6h
+# ... keeping at most this many per path (stored at least fit_window/max_samples apart).
+# max_samples: 256
+# No prediction until there are this many samples spanning at least min_span.
+# min_samples: 3
+# min_span: 30m
+# Forget the samples of a path not seen for this long.
+# forget_after: 7d
+# Space thresholds on avail % (space usable by non-root); defaults are the node-mixin's.
+# WARNING when avail % is below warn_free_percent AND the disk is full within warn_within;
+# CRITICAL when below crit_free_percent AND full within crit_within.
+# warn_free_percent: 40
+# warn_within: 24h
+# crit_free_percent: 20
+# crit_within: 4h
+# Floors regardless of trend (-w/-c in Nagios range syntax override them, e.g. -w 10: -c 5:).
+# warn_floor_percent: 5
+# crit_floor_percent: 3
+# The same six keys for free inodes, with the same defaults.
+# inodes:
+#   warn_free_percent: 40
 #   warn_within: 24h
-#   crit_free_percent: 20     # CRITICAL when avail % below this AND full within crit_within
+#   crit_free_percent: 20
 #   crit_within: 4h
-#   warn_floor_percent: 5     # WARNING below this whatever the trend (-w overrides)
-#   crit_floor_percent: 3     # CRITICAL below this whatever the trend (-c overrides)
-#   inodes:                   # the same six keys for free inodes (same defaults)
-#     warn_free_percent: 40
-#     warn_within: 24h
-#     crit_free_percent: 20
-#     crit_within: 4h
-#     warn_floor_percent: 5
-#     crit_floor_percent: 3
+#   warn_floor_percent: 5
+#   crit_floor_percent: 3
 )";
 
 constexpr std::string_view kThresholdHelp =
@@ -81,7 +90,7 @@ Range cli_range(const std::optional<std::string>& text, const char* flag, Range 
   if (!text) return fallback;
   auto parsed = Range::parse(*text);
   if (!parsed) {
-    throw config::ConfigError(config::Location{}, flag, "bad range '" + *text + "': " + parsed.error().message);
+    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
   }
   return parsed.value();
 }
