@@ -1,0 +1,142 @@
+#include "check_command.h"
+
+#include <future>
+#include <iostream>
+#include <memory>
+
+#include "checks/registry.h"
+#include "core/clock.h"
+#include "output/json.h"
+#include "output/nagios.h"
+#include "output/prometheus.h"
+#include "output/textfile.h"
+
+namespace hsops::cli {
+namespace {
+
+struct CheckOptions {
+  std::string format = "nagios";
+  std::string textfile;
+  std::string warning;
+  std::string critical;
+  std::string timeout;
+};
+
+// Exit code 3 with a Nagios-readable line on stdout: monitoring systems read only stdout.
+[[noreturn]] void exit_unknown(const std::string& what, const std::string& name) {
+  std::cout << (name == "all" ? std::string("HSOPS") : name) << " UNKNOWN - " << what << '\n';
+  std::cout.flush();
+  std::_Exit(exit_code(Status::unknown));
+}
+
+std::vector<CheckResult> run_all(const std::vector<std::shared_ptr<Check>>& checks, const Clock& clock,
+                                 std::chrono::milliseconds backstop) {
+  // Checks run side by side: `check all` takes as long as the slowest check, not the sum.
+  std::vector<std::future<CheckResult>> running;
+  for (const auto& check : checks) {
+    running.push_back(std::async(std::launch::async, [&clock, check, backstop] {
+      return run_check(check, clock, backstop);
+    }));
+  }
+  std::vector<CheckResult> results;
+  for (auto& f : running) results.push_back(f.get());
+  return results;
+}
+
+void run_checks(const std::string& name, const CheckOptions& options, const GlobalOptions& global) {
+  static const SystemClock clock;
+  std::string upper_name = name;
+  for (auto& c : upper_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::vector<std::shared_ptr<Check>> checks;
+  checks::Services services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt};
+  try {
+    if (!options.timeout.empty()) {
+      auto t = parse_duration(options.timeout);
+      if (!t.ok() || t.value().count() <= 0) exit_unknown("-t/--timeout: " + (t.ok() ? "must be positive" : t.error().message), upper_name);
+      services.timeout = t.value();
+    }
+    for (const auto& [flag, value] : {std::pair{"-w/--warning", options.warning}, {"-c/--critical", options.critical}}) {
+      if (value.empty()) continue;
+      if (auto r = Range::parse(value); !r.ok()) exit_unknown(std::string(flag) + ": " + r.error().message, upper_name);
+    }
+    if (!options.warning.empty()) services.warning = options.warning;
+    if (!options.critical.empty()) services.critical = options.critical;
+
+    const config::Document doc = load_config(global);
+    const config::Section root = doc.root();
+    services.global = config::read_global(root);
+    checks = checks::build_enabled_checks(root, services);  // validates every section
+    root.reject_unknown_keys();
+    for (const auto& w : doc.warnings()) std::cerr << "hsops: warning: " << w << '\n';
+    if (name != "all") {
+      const auto* info = checks::find_check(name);
+      checks = {checks::build_check(*info, root, services)};
+    }
+  } catch (const config::ConfigError& e) {
+    exit_unknown(std::string("config error: ") + e.what(), upper_name);
+  }
+  if (checks.empty()) exit_unknown("no check is enabled in the config", upper_name);
+
+  const auto results = run_all(checks, clock, checks::backstop_for(services));
+  Status overall = Status::ok;
+  for (const auto& r : results) overall = worst(overall, r.status);
+  const double now = unix_seconds(clock.now());
+
+  if (options.format == "json") {
+    std::cout << output::json_report(results, now).dump(2) << '\n';
+  } else if (options.format == "prom") {
+    std::cout << output::prometheus_text(results, now);
+  } else {
+    std::cout << output::nagios_report(results, global.verbosity);
+  }
+  if (!options.textfile.empty()) {
+    auto written = output::write_file_atomically(options.textfile, output::prometheus_text(results, now));
+    if (!written.ok()) {
+      std::cerr << "hsops: " << written.error().message << '\n';
+      overall = worst(overall, Status::unknown);
+    }
+  }
+  std::cout.flush();
+  // _Exit: a check that overran its backstop may still hold a thread; do not wait for it.
+  std::_Exit(exit_code(overall));
+}
+
+void add_check_options(CLI::App& sub, const std::shared_ptr<CheckOptions>& options, std::string_view threshold_help,
+                       bool thresholds) {
+  sub.add_option("--format", options->format, "Output: nagios (one line per check + perfdata, exit 0-3), "
+                                               "json (docs/json.md), prom (Prometheus text)")
+      ->check(CLI::IsMember({"nagios", "json", "prom"}))
+      ->capture_default_str();
+  sub.add_option("--textfile", options->textfile,
+                 "Also write the results as Prometheus text to PATH, atomically (node_exporter textfile collector)");
+  if (thresholds) {
+    const std::string what = threshold_help.empty() ? std::string("(see the check's docs)") : std::string(threshold_help);
+    sub.add_option("-w,--warning", options->warning, "Warning threshold, Nagios range syntax: " + what);
+    sub.add_option("-c,--critical", options->critical, "Critical threshold, Nagios range syntax: " + what);
+  }
+  sub.add_option("-t,--timeout", options->timeout,
+                 "Deadline for each network call or probe of the check (e.g. 5s); default from config (http.timeout, 10s)");
+}
+
+}  // namespace
+
+void setup_check_command(CLI::App& app, const GlobalOptions& global) {
+  auto* check = app.add_subcommand("check", "Run health checks; exit code follows Nagios (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)");
+  check->require_subcommand(1);
+
+  auto all_options = std::make_shared<CheckOptions>();
+  auto* all = check->add_subcommand("all", "Run every enabled check (default: disk and clock of this host); "
+                                           "one line per check, exit code of the worst");
+  add_check_options(*all, all_options, "", false);  // -w/-c make sense only for one check's figure
+  all->callback([all_options, &global] { run_checks("all", *all_options, global); });
+
+  for (const auto& info : checks::all_checks()) {
+    auto options = std::make_shared<CheckOptions>();
+    auto* sub = check->add_subcommand(std::string(info.name), std::string(info.summary));
+    add_check_options(*sub, options, info.threshold_help, !info.threshold_help.empty());
+    const std::string name(info.name);
+    sub->callback([options, name, &global] { run_checks(name, *options, global); });
+  }
+}
+
+}  // namespace hsops::cli

@@ -1,0 +1,19 @@
+#include "options.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace hsops::cli {
+
+config::Document load_config(const GlobalOptions& options) {
+  if (!options.config_path.empty()) return config::Document::load(options.config_path);
+  const char* env = std::getenv("HSOPS_CONFIG");
+  if (env != nullptr && *env != '\0') return config::Document::load(env);
+  // No config at all is a supported setup: the local host's disks and clock with defaults.
+  const std::filesystem::path fallback = config::default_config_path();
+  std::error_code ec;
+  if (std::filesystem::exists(fallback, ec)) return config::Document::load(fallback);
+  return config::Document::empty();
+}
+
+}  // namespace hsops::cli

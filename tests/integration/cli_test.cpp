@@ -1,0 +1,155 @@
+// The real `hsops` binary as an operator and a monitoring system use it: exit codes, the
+// Nagios first line, JSON, the textfile, config errors with file:line:column, --help.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include "exec/exec.h"
+
+using namespace hsops;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kHsops = HSOPS_BINARY_DIR "/cmd/hsops/hsops";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "hsops-cli-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return path / name;
+  }
+};
+
+exec::Outcome hsops(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  exec::Command c(kHsops, std::move(args));
+  c.deadline = 30s;
+  env.emplace("HSOPS_CONFIG", "");  // the developer's own config must not leak into tests
+  c.env_overrides = std::move(env);
+  auto r = exec::run(c);
+  REQUIRE(r.ok());
+  REQUIRE_FALSE(r->timed_out);
+  return r.value();
+}
+
+// A config that checks only the temp dir's filesystem and no clock (no NTP here).
+std::string disk_only_config(const TempDir& dir) {
+  return "state_dir: " + (dir.path / "state").string() + "\n" +
+         "checks:\n"
+         "  disk:\n"
+         "    paths: [" + dir.path.string() + "]\n"
+         "  clock:\n"
+         "    enabled: false\n";
+}
+
+}  // namespace
+
+TEST_CASE("check disk prints one Nagios line with perfdata and exits by status", "[cli]") {
+  TempDir dir;
+  const auto config = dir.write("hsops.yaml", disk_only_config(dir));
+  auto r = hsops({"check", "disk", "--config", config.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code >= 0);
+  CHECK(r.exit_code <= 3);
+  const std::string first_line = r.out.substr(0, r.out.find('\n'));
+  CHECK(first_line.rfind("DISK ", 0) == 0);
+  CHECK(first_line.find(" - ") != std::string::npos);
+  CHECK(first_line.find(" | ") != std::string::npos);
+  CHECK(r.out.find('\n') == r.out.size() - 1);  // exactly one line without -v
+}
+
+TEST_CASE("check all --format json follows the documented schema", "[cli]") {
+  TempDir dir;
+  const auto config = dir.write("hsops.yaml", disk_only_config(dir));
+  auto r = hsops({"check", "all", "--format", "json", "--config", config.string()});
+  INFO(r.out << r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["schema_version"] == 1);
+  CHECK(j["exit_code"] == r.exit_code);
+  REQUIRE(j["checks"].size() == 1);  // clock disabled
+  const auto& disk = j["checks"][0];
+  CHECK(disk["check"] == "disk");
+  for (const char* key : {"status", "exit_code", "summary", "duration_seconds", "measurements", "details"}) {
+    CHECK(disk.contains(key));
+  }
+  bool has_avail = false;
+  for (const auto& m : disk["measurements"]) {
+    if (m["metric"] == "hsops_disk_avail_bytes") has_avail = true;
+  }
+  CHECK(has_avail);
+}
+
+TEST_CASE("--textfile writes Prometheus text atomically", "[cli]") {
+  TempDir dir;
+  const auto config = dir.write("hsops.yaml", disk_only_config(dir));
+  const auto prom = dir.path / "hsops.prom";
+  auto r = hsops({"check", "all", "--textfile", prom.string(), "--config", config.string()});
+  INFO(r.out << r.err);
+  std::ifstream in(prom);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("# TYPE hsops_check_status gauge") != std::string::npos);
+  CHECK(text.find("hsops_check_status{check=\"disk\"}") != std::string::npos);
+  CHECK(text.find("hsops_disk_avail_bytes{") != std::string::npos);
+}
+
+TEST_CASE("a bad config is UNKNOWN with file:line:column on stdout", "[cli]") {
+  TempDir dir;
+  const auto config = dir.write("bad.yaml", "checks:\n  disk:\n    pathz: [/]\n");
+  auto r = hsops({"check", "all", "--config", config.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.rfind("HSOPS UNKNOWN - config error: " + config.string() + ":3:5:", 0) == 0);
+  auto v = hsops({"config", "validate", "--config", config.string()});
+  CHECK(v.exit_code == 1);
+  CHECK(v.err.find(config.string() + ":3:5:") != std::string::npos);
+}
+
+TEST_CASE("a missing --config file is an error, not silent defaults", "[cli]") {
+  auto r = hsops({"check", "all", "--config", "/nonexistent/hsops.yaml"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("/nonexistent/hsops.yaml") != std::string::npos);
+}
+
+TEST_CASE("config example is valid config", "[cli]") {
+  TempDir dir;
+  auto example = hsops({"config", "example"});
+  REQUIRE(example.exit_code == 0);
+  CHECK(example.out.find("checks:") != std::string::npos);
+  const auto path = dir.write("example.yaml", example.out);
+  auto v = hsops({"config", "validate", "--config", path.string()});
+  INFO(v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.find("valid") != std::string::npos);
+}
+
+TEST_CASE("bad -w range and bad --format are usage errors (exit 3)", "[cli]") {
+  auto w = hsops({"check", "disk", "-w", "20:10"});
+  CHECK(w.exit_code == 3);
+  CHECK(w.out.find("invalid threshold range '20:10'") != std::string::npos);
+  auto f = hsops({"check", "disk", "--format", "xml"});
+  CHECK(f.exit_code == 3);
+}
+
+TEST_CASE("--help describes every option of each subcommand", "[cli]") {
+  auto top = hsops({"--help"});
+  CHECK(top.exit_code == 0);
+  for (const char* word : {"--config", "--verbose", "check", "config"}) CHECK(top.out.find(word) != std::string::npos);
+  for (const char* sub : {"disk", "clock"}) {
+    auto h = hsops({"check", sub, "--help"});
+    INFO(sub);
+    CHECK(h.exit_code == 0);
+    for (const char* opt : {"--format", "--textfile", "--warning", "--critical", "--timeout"}) {
+      CHECK(h.out.find(opt) != std::string::npos);
+    }
+  }
+  auto all = hsops({"check", "all", "--help"});
+  CHECK(all.out.find("--format") != std::string::npos);
+}
