@@ -24,7 +24,9 @@ struct CheckOptions {
 
 // Exit code 3 with a Nagios-readable line on stdout: monitoring systems read only stdout.
 [[noreturn]] void exit_unknown(const std::string& what, const std::string& name) {
-  std::cout << (name == "all" ? std::string("HSOPS") : name) << " UNKNOWN - " << what << '\n';
+  std::string label = name == "all" ? std::string("hsops") : name;
+  for (auto& c : label) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::cout << label << " UNKNOWN - " << what << '\n';
   std::cout.flush();
   std::_Exit(exit_code(Status::unknown));
 }
@@ -45,19 +47,17 @@ std::vector<CheckResult> run_all(const std::vector<std::shared_ptr<Check>>& chec
 
 void run_checks(const std::string& name, const CheckOptions& options, const GlobalOptions& global) {
   static const SystemClock clock;
-  std::string upper_name = name;
-  for (auto& c : upper_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::vector<std::shared_ptr<Check>> checks;
   checks::Services services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt};
   try {
     if (!options.timeout.empty()) {
       auto t = parse_duration(options.timeout);
-      if (!t.ok() || t.value().count() <= 0) exit_unknown("-t/--timeout: " + (t.ok() ? "must be positive" : t.error().message), upper_name);
+      if (!t.ok() || t.value().count() <= 0) exit_unknown("-t/--timeout: " + (t.ok() ? "must be positive" : t.error().message), name);
       services.timeout = t.value();
     }
     for (const auto& [flag, value] : {std::pair{"-w/--warning", options.warning}, {"-c/--critical", options.critical}}) {
       if (value.empty()) continue;
-      if (auto r = Range::parse(value); !r.ok()) exit_unknown(std::string(flag) + ": " + r.error().message, upper_name);
+      if (auto r = Range::parse(value); !r.ok()) exit_unknown(std::string(flag) + ": " + r.error().message, name);
     }
     if (!options.warning.empty()) services.warning = options.warning;
     if (!options.critical.empty()) services.critical = options.critical;
@@ -73,9 +73,9 @@ void run_checks(const std::string& name, const CheckOptions& options, const Glob
       checks = {checks::build_check(*info, root, services)};
     }
   } catch (const config::ConfigError& e) {
-    exit_unknown(std::string("config error: ") + e.what(), upper_name);
+    exit_unknown(std::string("config error: ") + e.what(), name);
   }
-  if (checks.empty()) exit_unknown("no check is enabled in the config", upper_name);
+  if (checks.empty()) exit_unknown("no check is enabled in the config", name);
 
   const auto results = run_all(checks, clock, checks::backstop_for(services));
   Status overall = Status::ok;

@@ -30,7 +30,7 @@ struct TempDir {
   }
 };
 
-exec::Outcome hsops(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+exec::Outcome run_hsops(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
   exec::Command c(kHsops, std::move(args));
   c.deadline = 30s;
   env.emplace("HSOPS_CONFIG", "");  // the developer's own config must not leak into tests
@@ -56,7 +56,7 @@ std::string disk_only_config(const TempDir& dir) {
 TEST_CASE("check disk prints one Nagios line with perfdata and exits by status", "[cli]") {
   TempDir dir;
   const auto config = dir.write("hsops.yaml", disk_only_config(dir));
-  auto r = hsops({"check", "disk", "--config", config.string()});
+  auto r = run_hsops({"check", "disk", "--config", config.string()});
   INFO(r.out << r.err);
   CHECK(r.exit_code >= 0);
   CHECK(r.exit_code <= 3);
@@ -70,7 +70,7 @@ TEST_CASE("check disk prints one Nagios line with perfdata and exits by status",
 TEST_CASE("check all --format json follows the documented schema", "[cli]") {
   TempDir dir;
   const auto config = dir.write("hsops.yaml", disk_only_config(dir));
-  auto r = hsops({"check", "all", "--format", "json", "--config", config.string()});
+  auto r = run_hsops({"check", "all", "--format", "json", "--config", config.string()});
   INFO(r.out << r.err);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["schema_version"] == 1);
@@ -92,7 +92,7 @@ TEST_CASE("--textfile writes Prometheus text atomically", "[cli]") {
   TempDir dir;
   const auto config = dir.write("hsops.yaml", disk_only_config(dir));
   const auto prom = dir.path / "hsops.prom";
-  auto r = hsops({"check", "all", "--textfile", prom.string(), "--config", config.string()});
+  auto r = run_hsops({"check", "all", "--textfile", prom.string(), "--config", config.string()});
   INFO(r.out << r.err);
   std::ifstream in(prom);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -104,52 +104,52 @@ TEST_CASE("--textfile writes Prometheus text atomically", "[cli]") {
 TEST_CASE("a bad config is UNKNOWN with file:line:column on stdout", "[cli]") {
   TempDir dir;
   const auto config = dir.write("bad.yaml", "checks:\n  disk:\n    pathz: [/]\n");
-  auto r = hsops({"check", "all", "--config", config.string()});
+  auto r = run_hsops({"check", "all", "--config", config.string()});
   CHECK(r.exit_code == 3);
   CHECK(r.out.rfind("HSOPS UNKNOWN - config error: " + config.string() + ":3:5:", 0) == 0);
-  auto v = hsops({"config", "validate", "--config", config.string()});
+  auto v = run_hsops({"config", "validate", "--config", config.string()});
   CHECK(v.exit_code == 1);
   CHECK(v.err.find(config.string() + ":3:5:") != std::string::npos);
 }
 
 TEST_CASE("a missing --config file is an error, not silent defaults", "[cli]") {
-  auto r = hsops({"check", "all", "--config", "/nonexistent/hsops.yaml"});
+  auto r = run_hsops({"check", "all", "--config", "/nonexistent/hsops.yaml"});
   CHECK(r.exit_code == 3);
   CHECK(r.out.find("/nonexistent/hsops.yaml") != std::string::npos);
 }
 
 TEST_CASE("config example is valid config", "[cli]") {
   TempDir dir;
-  auto example = hsops({"config", "example"});
+  auto example = run_hsops({"config", "example"});
   REQUIRE(example.exit_code == 0);
   CHECK(example.out.find("checks:") != std::string::npos);
   const auto path = dir.write("example.yaml", example.out);
-  auto v = hsops({"config", "validate", "--config", path.string()});
+  auto v = run_hsops({"config", "validate", "--config", path.string()});
   INFO(v.err);
   CHECK(v.exit_code == 0);
   CHECK(v.out.find("valid") != std::string::npos);
 }
 
 TEST_CASE("bad -w range and bad --format are usage errors (exit 3)", "[cli]") {
-  auto w = hsops({"check", "disk", "-w", "20:10"});
+  auto w = run_hsops({"check", "disk", "-w", "20:10"});
   CHECK(w.exit_code == 3);
   CHECK(w.out.find("invalid threshold range '20:10'") != std::string::npos);
-  auto f = hsops({"check", "disk", "--format", "xml"});
+  auto f = run_hsops({"check", "disk", "--format", "xml"});
   CHECK(f.exit_code == 3);
 }
 
 TEST_CASE("--help describes every option of each subcommand", "[cli]") {
-  auto top = hsops({"--help"});
+  auto top = run_hsops({"--help"});
   CHECK(top.exit_code == 0);
   for (const char* word : {"--config", "--verbose", "check", "config"}) CHECK(top.out.find(word) != std::string::npos);
   for (const char* sub : {"disk", "clock"}) {
-    auto h = hsops({"check", sub, "--help"});
+    auto h = run_hsops({"check", sub, "--help"});
     INFO(sub);
     CHECK(h.exit_code == 0);
     for (const char* opt : {"--format", "--textfile", "--warning", "--critical", "--timeout"}) {
       CHECK(h.out.find(opt) != std::string::npos);
     }
   }
-  auto all = hsops({"check", "all", "--help"});
+  auto all = run_hsops({"check", "all", "--help"});
   CHECK(all.out.find("--format") != std::string::npos);
 }
