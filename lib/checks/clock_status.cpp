@@ -21,7 +21,8 @@ std::string number(double v) {
 
 std::string format_small(double seconds) {
   char buf[40];
-  if (std::fabs(seconds) < 1) std::snprintf(buf, sizeof buf, "%.1f ms", seconds * 1000);
+  if (std::fabs(seconds) < 0.01) std::snprintf(buf, sizeof buf, "%.3f ms", seconds * 1000);
+  else if (std::fabs(seconds) < 1) std::snprintf(buf, sizeof buf, "%.1f ms", seconds * 1000);
   else std::snprintf(buf, sizeof buf, "%.3f s", seconds);
   return buf;
 }
@@ -66,7 +67,8 @@ Range offset_limit(double seconds) { return Range::parse("0:" + number(seconds))
 std::string format_offset(double seconds) {
   char buf[40];
   if (std::fabs(seconds) >= 1) std::snprintf(buf, sizeof buf, "%+.3f s", seconds);
-  else std::snprintf(buf, sizeof buf, "%+.1f ms", seconds * 1000);
+  else if (std::fabs(seconds) >= 0.01) std::snprintf(buf, sizeof buf, "%+.1f ms", seconds * 1000);
+  else std::snprintf(buf, sizeof buf, "%+.3f ms", seconds * 1000);
   return buf;
 }
 

@@ -71,7 +71,7 @@ double delay_seconds(const Exchange& e);
 std::optional<Error> validate_reply(const SntpPacket& reply, NtpTimestamp sent_transmit, int version);
 // The 4 ASCII characters of a kiss-o'-death refid, e.g. "RATE" ("" if not printable).
 std::string kiss_code(std::uint32_t reference_id);
-// Refid as operators see it: 4 characters for stratum 1 ("GPS", "LOCL"), an IPv4 address above.
+// Refid as operators see it: 4 characters for stratum 1 ("GPS", "PPS"), else a dotted quad.
 std::string refid_text(int stratum, std::uint32_t reference_id);
 
 // "host", "host:port", "[v6]", "[v6]:port" (a bare IPv6 address without brackets is accepted

@@ -113,7 +113,10 @@ std::string kiss_code(std::uint32_t reference_id) {
 }
 
 std::string refid_text(int stratum, std::uint32_t reference_id) {
-  if (stratum <= 1) return kiss_code(reference_id);
+  if (stratum <= 1) {
+    if (std::string code = kiss_code(reference_id); !code.empty()) return code;
+  }
+  // Upstream IPv4 address (or an IPv6 hash, or chrony's 127.127.1.1 for `local`).
   char buf[20];
   std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", reference_id >> 24, (reference_id >> 16) & 0xff,
                 (reference_id >> 8) & 0xff, reference_id & 0xff);

@@ -51,7 +51,7 @@ TEST_CASE("clock status from the offset with default thresholds", "[checks][cloc
   seen.servers.push_back({"127.0.0.1:12345", sample(2.503)});
   CheckResult r = assess(seen, ClockThresholds{});
   CHECK(r.status == Status::critical);
-  CHECK(r.summary == "offset +2.503 s vs 127.0.0.1:12345 (stratum 1, delay 0.2 ms); kernel synchronised");
+  CHECK(r.summary == "offset +2.503 s vs 127.0.0.1:12345 (stratum 1, delay 0.200 ms); kernel synchronised");
   CHECK(any_detail(r, "2.503 s off: a 500 ppm slew (ntpd's maximum) needs 1 h 23 min; step the clock: chronyc makestep"));
   CHECK(any_detail(r, "paused or live-migrated"));
   const Measurement* off = find(r, "offset");

@@ -79,6 +79,7 @@ TEST_CASE("SNTP packet decodes known bytes and round-trips", "[net][sntp]") {
 
   CHECK_FALSE(decode(bytes, 47));
   CHECK(refid_text(3, 0xC0A80001u) == "192.168.0.1");
+  CHECK(refid_text(1, 0x7F7F0101u) == "127.127.1.1");  // chrony's `local stratum 1`
 }
 
 TEST_CASE("NTP timestamps convert to Unix time and back", "[net][sntp]") {
