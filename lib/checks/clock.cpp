@@ -8,26 +8,24 @@ namespace {
 
 constexpr std::string_view kExample = R"(# checks.clock: this host's clock against NTP servers, the kernel's sync state,
 # and optionally HTTP servers' Date headers.
-clock:
-  # enabled: true
-  # NTP servers to ask ("host", "host:port", "[v6]:port"). Default: the servers/pools of
-  # the host's chrony config (/etc/chrony/chrony.conf with its sourcedir/confdir) or ntp
-  # config (/etc/ntpsec/ntp.conf, /etc/ntp.conf), else pool.ntp.org.
-  # servers: [0.debian.pool.ntp.org, ntp1.example.net:123]
-  # SNTP exchanges per server; the one with the lowest round-trip delay is used.
-  # samples: 4
-  # Time allowed per NTP server (DNS included); servers are asked in parallel.
-  # timeout: 2s
-  # |offset| above which the check warns / goes critical (-w/-c in seconds override).
-  # warn_offset: 50ms
-  # crit_offset: 1s
-  # WARNING when the kernel says the clock is not synchronised (adjtimex). Set false with
-  # chrony without `rtcsync`, which always leaves the kernel flag unsynchronised.
-  # require_kernel_sync: true
-  # Cross-check against HTTP Date headers (1 s resolution; several requests narrow it).
-  # http_urls: [https://matrix.example.org/_matrix/federation/v1/version]
-  # http_samples: 4
-  # http_timeout: 5s
+# NTP servers to ask ("host", "host:port", "[v6]:port"). Default: the servers/pools of
+# the host's chrony config (/etc/chrony/chrony.conf with its sourcedir/confdir) or ntp
+# config (/etc/ntpsec/ntp.conf, /etc/ntp.conf), else pool.ntp.org.
+# servers: [0.debian.pool.ntp.org, ntp1.example.net:123]
+# SNTP exchanges per server; the one with the lowest round-trip delay is used.
+# samples: 4
+# Time allowed per NTP server (DNS included); servers are asked in parallel.
+# timeout: 2s
+# |offset| above which the check warns / goes critical (-w/-c in seconds override).
+# warn_offset: 50ms
+# crit_offset: 1s
+# WARNING when the kernel says the clock is not synchronised (adjtimex). Set false with
+# chrony without `rtcsync`, which always leaves the kernel flag unsynchronised.
+# require_kernel_sync: true
+# Cross-check against HTTP Date headers (1 s resolution; several requests narrow it).
+# http_urls: [https://matrix.example.org/_matrix/federation/v1/version]
+# http_samples: 4
+# http_timeout: 5s
 )";
 
 std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
