@@ -21,6 +21,11 @@ using std::chrono::steady_clock;
 
 constexpr const char* kUserAgent = "hsops/0.1";
 constexpr long kMaxRedirects = 5;
+// Keeps the doubling backoff (and the budget sum) far from overflow: 200 ms * 2^19 is a day.
+constexpr int kMaxAttempts = 20;
+
+int attempts_of(const Retry& retry) { return std::clamp(retry.attempts, 1, kMaxAttempts); }
+milliseconds first_backoff(const Retry& retry) { return std::max(retry.initial_backoff, milliseconds{0}); }
 
 // curl_global_init is not thread-safe and must run before any other curl call; checks run on
 // several threads, so it runs exactly once. There is deliberately no curl_global_cleanup:
@@ -427,9 +432,9 @@ std::string classify_curl_code(int curl_code, bool connected) {
 }
 
 milliseconds retry_budget(const Request& request) {
-  const int attempts = std::max(1, request.retry.attempts);
+  const int attempts = attempts_of(request.retry);
   milliseconds budget = request.deadlines.total * attempts;
-  milliseconds backoff = request.retry.initial_backoff;
+  milliseconds backoff = first_backoff(request.retry);
   for (int i = 1; i < attempts; ++i) {
     budget += backoff;
     backoff *= 2;
@@ -444,10 +449,10 @@ Result<Response> perform(const Request& request) {
   if (global_init() != CURLE_OK) {
     return make_error(request, "network", "libcurl could not be initialised");
   }
-  const int attempts = std::max(1, request.retry.attempts);
+  const int attempts = attempts_of(request.retry);
   // The whole call, retries and backoffs included, ends by this instant (see Retry in http.h).
   const auto budget_end = steady_clock::now() + detail::retry_budget(request);
-  milliseconds backoff = request.retry.initial_backoff;
+  milliseconds backoff = first_backoff(request.retry);
 
   for (int n = 1;; ++n) {
     const auto left = std::chrono::ceil<milliseconds>(budget_end - steady_clock::now());

@@ -27,13 +27,13 @@ struct Deadlines {
 // enforces that budget itself, so a slow peer cannot stretch it. Callers retrying a
 // non-idempotent request (POST) decide that this is safe.
 struct Retry {
-  int attempts = 1;                              // 1 = no retry (the default); < 1 means 1
-  std::chrono::milliseconds initial_backoff{200};  // doubled after each failed attempt
+  int attempts = 1;                              // 1 = no retry (the default); < 1 means 1, > 20 means 20
+  std::chrono::milliseconds initial_backoff{200};  // doubled after each failed attempt; < 0 means 0
   bool on_5xx = false;                           // also retry HTTP 5xx (network errors always)
 };
 
 struct Request {
-  std::string method = "GET";
+  std::string method = "GET";  // an upper-case token ("GET", "PUT", ...); else Error{"url"}
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;

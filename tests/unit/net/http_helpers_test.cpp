@@ -85,6 +85,12 @@ TEST_CASE("retry_budget is attempts * total + doubling backoffs") {
   CHECK(hsops::net::detail::retry_budget(request) == 3000ms + 100ms + 200ms);
   request.retry.attempts = 0;  // treated as 1
   CHECK(hsops::net::detail::retry_budget(request) == 1000ms);
+  request.retry.attempts = 2;
+  request.retry.initial_backoff = -50ms;  // treated as 0
+  CHECK(hsops::net::detail::retry_budget(request) == 2000ms);
+  request.retry.attempts = 1'000'000;  // capped at 20, no overflow
+  request.retry.initial_backoff = 1ms;
+  CHECK(hsops::net::detail::retry_budget(request) == 20 * 1000ms + ((1 << 19) - 1) * 1ms);
 }
 
 TEST_CASE("perform refuses zero or negative deadlines as a url error, never 'no timeout'") {
@@ -95,6 +101,7 @@ TEST_CASE("perform refuses zero or negative deadlines as a url error, never 'no 
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == "url");
   CHECK(r.error().message.find("GET http://127.0.0.1:9/: ") == 0);
+  CHECK(r.error().message.find("must be positive") != std::string::npos);
   request.deadlines.total = 1000ms;
   request.deadlines.connect = -5ms;
   r = hsops::net::perform(request);
@@ -117,6 +124,12 @@ TEST_CASE("perform rejects other protocols, malformed URLs and header injection"
   CHECK(r.error().kind == "url");
 
   request.url = "http://127.0.0.1:9/";
+  request.method = "get";
+  r = perform(request);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == "url");
+
+  request.method = "GET";
   request.headers = {{"Authorization", "Bearer secret\r\nX-Evil: 1"}};
   r = perform(request);
   REQUIRE_FALSE(r.ok());
