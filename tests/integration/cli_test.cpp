@@ -88,7 +88,7 @@ TEST_CASE("check all --format json follows the documented schema", "[cli]") {
   CHECK(has_avail);
 }
 
-TEST_CASE("--textfile writes Prometheus text atomically", "[cli]") {
+TEST_CASE("check all with a textfile writes Prometheus text atomically", "[cli]") {
   TempDir dir;
   const auto config = dir.write("hsops.yaml", disk_only_config(dir));
   const auto prom = dir.path / "hsops.prom";
@@ -138,7 +138,7 @@ TEST_CASE("bad -w range and bad --format are usage errors (exit 3)", "[cli]") {
   CHECK(f.exit_code == 3);
 }
 
-TEST_CASE("--help describes every option of each subcommand", "[cli]") {
+TEST_CASE("help describes every option of each subcommand", "[cli]") {
   auto top = run_hsops({"--help"});
   CHECK(top.exit_code == 0);
   for (const char* word : {"--config", "--verbose", "check", "config"}) CHECK(top.out.find(word) != std::string::npos);
