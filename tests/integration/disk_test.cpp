@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "exec/exec.h"
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,21 +29,19 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
-// Shell out for the few system tools (mkfs, mount); `timeout` bounds each of them.
-int sh(const std::string& command) { return std::system(("timeout 60 " + command).c_str()); }
-
+// Shell out for the few system tools (mkfs, mount) through lib/exec: every child has a deadline.
 std::string sh_output(const std::string& command, int& status) {
-  std::string out;
-  FILE* pipe = ::popen(("timeout 60 " + command).c_str(), "r");
-  if (pipe == nullptr) {
-    status = -1;
-    return out;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  status = ::pclose(pipe);
-  return out;
+  exec::Command c("/bin/sh", {"-c", command});
+  c.deadline = 60s;
+  auto r = exec::run(c);
+  status = (r.ok() && !r->timed_out) ? r->exit_code : -1;
+  return r.ok() ? r->out : std::string();
+}
+
+int sh(const std::string& command) {
+  int status = 0;
+  sh_output(command, status);
+  return status;
 }
 
 // A loop-mounted ext4 in a temp dir; unmounted and removed on every exit path.
