@@ -1,0 +1,284 @@
+#include "pg/connection.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+namespace hsops::pg {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The client gives up this long after the server-side statement_timeout should have fired.
+constexpr std::chrono::milliseconds kClientGrace{2000};
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+struct ConninfoDeleter {
+  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
+};
+using ConninfoPtr = std::unique_ptr<PQconninfoOption, ConninfoDeleter>;
+
+// The password in a conninfo string (keyword or URI form), to scrub it from messages.
+std::string password_of(const std::string& conninfo) {
+  char* err = nullptr;
+  ConninfoPtr opts(PQconninfoParse(conninfo.c_str(), &err));
+  if (err != nullptr) PQfreemem(err);
+  if (!opts) return {};
+  for (PQconninfoOption* o = opts.get(); o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr) return o->val;
+  }
+  return {};
+}
+
+std::string describe_target(PGconn* conn) {
+  auto str = [](const char* s) { return std::string(s != nullptr ? s : ""); };
+  std::string host = str(PQhost(conn));
+  std::string out = str(PQuser(conn)) + "@" + (host.empty() ? "localhost" : host) + ":" + str(PQport(conn)) +
+                    "/" + str(PQdb(conn));
+  return out;
+}
+
+std::string quote_value(std::string_view v) {
+  bool plain = !v.empty() && v.find_first_of(" \t\n'\\") == std::string_view::npos;
+  if (plain) return std::string(v);
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+}  // namespace
+
+// ---- pure helpers ---------------------------------------------------------------------------
+
+int connect_timeout_seconds(std::chrono::milliseconds timeout) {
+  auto ms = timeout.count();
+  if (ms <= 0) return 2;
+  auto s = static_cast<int>((ms + 999) / 1000);
+  return std::max(s, 2);
+}
+
+std::string session_options(const Options& options) {
+  auto ms = std::max<long long>(options.statement_timeout.count(), 0);
+  return "-c statement_timeout=" + std::to_string(ms);
+}
+
+std::string redact_conninfo(std::string_view conninfo) {
+  std::string text(conninfo);
+  char* err = nullptr;
+  ConninfoPtr opts(PQconninfoParse(text.c_str(), &err));
+  if (err != nullptr) PQfreemem(err);
+  if (!opts) return "(unparsable connection string)";
+  std::string out;
+  for (PQconninfoOption* o = opts.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string_view key(o->keyword);
+    if (!out.empty()) out += ' ';
+    out += std::string(key) + "=";
+    out += key == "password" ? std::string("***") : quote_value(o->val);
+  }
+  return out;
+}
+
+std::string error_kind_for_sqlstate(std::string_view sqlstate) {
+  return sqlstate == "57014" ? "timeout" : "sql";
+}
+
+std::string tidy_message(std::string_view message, std::string_view secret) {
+  std::string out(message);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ' || out.back() == '\r' || out.back() == '\t')) {
+    out.pop_back();
+  }
+  for (std::size_t pos = 0; (pos = out.find('\n', pos)) != std::string::npos;) {
+    out.replace(pos, 1, "; ");
+    pos += 2;
+  }
+  if (!secret.empty()) {
+    for (std::size_t pos = 0; (pos = out.find(secret, pos)) != std::string::npos;) {
+      out.replace(pos, secret.size(), "***");
+      pos += 3;
+    }
+  }
+  return out;
+}
+
+// ---- Rows -----------------------------------------------------------------------------------
+
+std::optional<std::size_t> Rows::column(std::string_view name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+const Value& Rows::at(std::size_t row, std::string_view column_name) const {
+  auto c = column(column_name);
+  if (!c) throw std::out_of_range("no column named '" + std::string(column_name) + "' in the result");
+  return rows.at(row).at(*c);
+}
+
+// ---- Connection -----------------------------------------------------------------------------
+
+Connection::Connection(pg_conn* conn, std::string target, Options options)
+    : conn_(conn), target_(std::move(target)), options_(std::move(options)) {}
+
+Connection::Connection(Connection&& other) noexcept
+    : conn_(std::exchange(other.conn_, nullptr)),
+      target_(std::move(other.target_)),
+      options_(std::move(other.options_)) {}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    close();
+    conn_ = std::exchange(other.conn_, nullptr);
+    target_ = std::move(other.target_);
+    options_ = std::move(other.options_);
+  }
+  return *this;
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::close() {
+  if (conn_ != nullptr) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+}
+
+bool Connection::connected() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+int Connection::server_version() const { return connected() ? PQserverVersion(conn_) : 0; }
+
+Result<Connection> Connection::open(const std::string& conninfo, const Options& options) {
+  const std::string secret = password_of(conninfo);
+  const std::string timeout = std::to_string(connect_timeout_seconds(options.connect_timeout));
+  const std::string session = session_options(options);
+  // dbname first with expand_dbname=1: the conninfo is expanded, later keys override it.
+  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), timeout.c_str(), session.c_str(), options.application_name.c_str(),
+                          nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, 1);
+  if (conn == nullptr) return Error{"connect", "PostgreSQL: out of memory while connecting"};
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string target = describe_target(conn);
+    std::string why = tidy_message(PQerrorMessage(conn), secret);
+    PQfinish(conn);
+    if (why.find("timeout expired") != std::string::npos) {
+      why = "no answer within " + timeout + " s (connect_timeout): " + why;
+    }
+    return Error{"connect", "cannot connect to PostgreSQL " + target + ": " + why};
+  }
+  std::string target = describe_target(conn);
+  return Connection(conn, std::move(target), options);
+}
+
+Result<Rows> Connection::query(const std::string& sql, const Params& params) {
+  if (conn_ == nullptr) {
+    return Error{"connect", "PostgreSQL " + target_ + ": the connection was closed (after an earlier timeout or error)"};
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    // One reset attempt: a restarted server (or a failover drill) should not need a new object.
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
+    }
+  }
+
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0) == 0) {
+    return Error{"connect", "PostgreSQL " + target_ + ": could not send the statement: " +
+                                tidy_message(PQerrorMessage(conn_))};
+  }
+
+  const bool has_deadline = options_.statement_timeout.count() > 0;
+  const auto deadline = Clock::now() + options_.statement_timeout + kClientGrace;
+  while (PQisBusy(conn_) != 0) {
+    int wait_ms = -1;
+    if (has_deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) {
+        // The server did not end the statement itself: drop the connection (a cancel request
+        // would need a new TCP connection to a peer that may not answer).
+        close();
+        return Error{"timeout", "PostgreSQL " + target_ + ": no answer within " +
+                                    std::to_string((options_.statement_timeout + kClientGrace).count()) +
+                                    " ms; connection closed"};
+      }
+      wait_ms = static_cast<int>(std::min<long long>(left, 1000 * 60 * 60));
+    }
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    int rc = ::poll(&pfd, 1, wait_ms);
+    if (rc < 0 && errno != EINTR) {
+      return Error{"connect", "PostgreSQL " + target_ + ": poll failed while waiting for the result"};
+    }
+    if (rc > 0 && PQconsumeInput(conn_) == 0) {
+      return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
+    }
+  }
+
+  std::optional<Error> error;
+  ResultPtr last;
+  while (PGresult* raw = PQgetResult(conn_)) {
+    ResultPtr r(raw);
+    ExecStatusType st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY && !error) {
+      const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+      std::string sqlstate = state != nullptr ? state : "";
+      std::string msg = tidy_message(PQresultErrorMessage(r.get()));
+      if (msg.empty()) msg = tidy_message(PQerrorMessage(conn_));
+      if (sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
+        error = Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + msg};
+      } else {
+        error = Error{error_kind_for_sqlstate(sqlstate),
+                      "PostgreSQL " + target_ + ": " + msg + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")")};
+      }
+    }
+    last = std::move(r);
+  }
+  if (error) return *error;
+  if (!last) return Error{"connect", "PostgreSQL " + target_ + ": no result (connection lost?)"};
+
+  Rows rows;
+  PGresult* r = last.get();
+  const int ncols = PQnfields(r);
+  const int nrows = PQntuples(r);
+  rows.columns.reserve(static_cast<std::size_t>(ncols));
+  for (int c = 0; c < ncols; ++c) rows.columns.emplace_back(PQfname(r, c));
+  rows.rows.reserve(static_cast<std::size_t>(nrows));
+  for (int i = 0; i < nrows; ++i) {
+    std::vector<Value> row;
+    row.reserve(static_cast<std::size_t>(ncols));
+    for (int c = 0; c < ncols; ++c) {
+      if (PQgetisnull(r, i, c) != 0) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
+      }
+    }
+    rows.rows.push_back(std::move(row));
+  }
+  const char* affected = PQcmdTuples(r);
+  if (affected != nullptr && *affected != '\0') rows.affected = std::strtol(affected, nullptr, 10);
+  return rows;
+}
+
+}  // namespace hsops::pg

@@ -1,0 +1,91 @@
+// libpq RAII wrapper: one Connection owns one PGconn. Statements take parameters only
+// (PQexecParams-style; never string-built SQL), every connection has a connect timeout and a
+// statement timeout, and every failure comes back as a value with a reason. Passwords never
+// appear in error messages.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+struct pg_conn;  // PGconn, kept out of this header
+
+namespace hsops::pg {
+
+struct Options {
+  // Whole connection set-up (TCP, TLS, authentication). libpq counts whole seconds, at least 2.
+  std::chrono::milliseconds connect_timeout{5000};
+  // Server-side statement_timeout; the client also gives up (and drops the connection) a
+  // little after it, so a peer that stops answering cannot hang a query.
+  std::chrono::milliseconds statement_timeout{10000};
+  std::string application_name = "hsops";
+};
+
+using Value = std::optional<std::string>;  // NULL is nullopt; everything else in text format
+using Params = std::vector<Value>;
+
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;
+  long affected = 0;  // rows affected by INSERT/UPDATE/DELETE (PQcmdTuples), else 0
+
+  std::size_t size() const { return rows.size(); }
+  bool empty() const { return rows.empty(); }
+  // Column index by name, or nullopt.
+  std::optional<std::size_t> column(std::string_view name) const;
+  // The value at (row, column name); throws std::out_of_range for a bad row or name.
+  const Value& at(std::size_t row, std::string_view column_name) const;
+};
+
+// Error kinds: "connect" (could not connect / connection lost), "timeout" (statement timed
+// out, server- or client-side), "sql" (the server rejected the statement; message carries the
+// SQLSTATE).
+class Connection {
+ public:
+  // Opens a connection from a libpq conninfo string ("host=... port=... user=...") or URI.
+  // Options override the same keys in conninfo.
+  static Result<Connection> open(const std::string& conninfo, const Options& options = {});
+
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // One statement with $1..$n parameters (text format). Results are text; NULL is nullopt.
+  Result<Rows> query(const std::string& sql, const Params& params = {});
+
+  bool connected() const;
+  // "user@host:port/dbname", never the password.
+  const std::string& target() const { return target_; }
+  int server_version() const;  // e.g. 150020; 0 when not connected
+
+ private:
+  Connection(pg_conn* conn, std::string target, Options options);
+  void close();
+
+  pg_conn* conn_ = nullptr;
+  std::string target_;
+  Options options_;
+};
+
+// ---- pure helpers (exposed for tests) -------------------------------------------------------
+
+// libpq's connect_timeout in whole seconds: rounded up, at least 2 (libpq treats 1 as 2).
+int connect_timeout_seconds(std::chrono::milliseconds timeout);
+// The libpq "options" value that sets statement_timeout for the session.
+std::string session_options(const Options& options);
+// Replaces the value of any password=... (keyword form) or the password in a URI with "***".
+std::string redact_conninfo(std::string_view conninfo);
+// "timeout" for SQLSTATE 57014 (query_canceled, which statement_timeout raises), else "sql".
+std::string error_kind_for_sqlstate(std::string_view sqlstate);
+// Trims trailing whitespace and replaces newlines with "; " (libpq messages end in "\n" and
+// may span lines), and removes every occurrence of `secret` when it is non-empty.
+std::string tidy_message(std::string_view message, std::string_view secret = {});
+
+}  // namespace hsops::pg
