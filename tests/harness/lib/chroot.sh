@@ -51,6 +51,11 @@ ensure_chroot() {
   if chroot_complete && [ "$rebuild" != --rebuild ]; then
     return 0
   fi
+  # One build at a time, even for stacks in different state dirs.
+  mkdir -p "${CHROOT_DIR%/*}"
+  exec 8>"$CHROOT_DIR.lock"
+  flock -w "$CHROOT_BUILD_TIMEOUT" 8 || die "another chroot build holds $CHROOT_DIR.lock; wait for it, then rerun"
+  if chroot_complete && [ "$rebuild" != --rebuild ]; then exec 8>&-; return 0; fi
   command -v debootstrap >/dev/null ||
     die "debootstrap is not installed; run: apt-get install debootstrap (scripts/setup installs it)"
   command -v wget >/dev/null || die "wget is not installed (debootstrap needs it); run: apt-get install wget"
@@ -103,6 +108,7 @@ ensure_chroot() {
   mv "$build" "$CHROOT_DIR"
   printf 'built %s\nmatrix-synapse %s\nmirror %s\n' "$(date -u +%FT%TZ)" "$version" "$DEBIAN_MIRROR" \
     >"$CHROOT_MARKER"
+  exec 8>&-
   note "chroot built in $(elapsed "$t0") s: matrix-synapse $version, $(du -sh --one-file-system "$CHROOT_DIR" | cut -f1)"
 }
 

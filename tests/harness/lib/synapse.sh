@@ -140,7 +140,6 @@ synapse_start() {
     if ! pid_alive "$pid"; then
       local log=$dir/homeserver.log
       [ -s "$log" ] || log=$dir/stdout.log
-      tail -n 5 "$dir/stdout.log" >&2 2>/dev/null || true
       die "Synapse ($name) exited during start-up; see its log (stdout: $dir/stdout.log), then run: tests/harness/stack down" "$log"
     fi
     if awk -v a="$t0" -v b="$(now)" -v t="$SYNAPSE_START_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
