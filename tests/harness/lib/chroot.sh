@@ -90,6 +90,7 @@ ensure_chroot() {
   chmod 0755 "$build/usr/sbin/policy-rc.d"
   mount --bind /proc "$build/proc"
   local ok=1
+  # shellcheck disable=SC2086 # CHROOT_PACKAGES is a word list
   {
     chroot_apt "$build" update &&
       chroot_apt "$build" install -y --no-install-recommends $CHROOT_PACKAGES &&
@@ -102,6 +103,7 @@ ensure_chroot() {
     die "the chroot was built but python3 cannot import synapse and psycopg2" "$CHROOT_BUILD_LOG"
 
   local version
+  # shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not shell
   version=$(chroot "$build" /usr/bin/dpkg-query -W -f '${Version}' matrix-synapse)
   # Swap the new chroot in, then mark it complete (the marker is the last thing written).
   safe_rm_tree "$CHROOT_DIR"

@@ -2,7 +2,7 @@
 # Shared helpers for tests/harness/stack: settings, progress output, errors, pid files, ports.
 
 # ---- settings (all overridable from the environment) ------------------------------------
-STACK_DIR=${HSOPS_STACK_DIR:-/tmp/hsops-stack}
+STACK_DIR=$(realpath -m "${HSOPS_STACK_DIR:-/tmp/hsops-stack}")   # absolute: it is bind-mounted
 CHROOT_DIR=${HSOPS_CHROOT_DIR:-/var/cache/hsops/synapse-sid-chroot}
 DEBIAN_MIRROR=${HSOPS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PG_BIN=${HSOPS_PG_BIN:-/usr/lib/postgresql/15/bin}

@@ -73,6 +73,8 @@ cmd_up() {
   set_state starting
   install -d -m 0700 "$SECRETS_DIR"
   pg_ensure_os_user
+  runuser -u "$PG_OS_USER" -- test -x "$STACK_DIR" ||
+    die "the OS user $PG_OS_USER cannot reach $STACK_DIR (a parent dir is not searchable by others); set HSOPS_STACK_DIR to a path under /tmp"
   pick_port PG_PRIMARY_PORT HSOPS_PG_PRIMARY_PORT
   pick_port PG_STANDBY_PORT HSOPS_PG_STANDBY_PORT
   pick_port SYNAPSE_PORT HSOPS_SYNAPSE_PORT

@@ -7,9 +7,9 @@
 # DIR is on the host; Synapse sees it as $(chroot_stack_dir)/<basename DIR>.
 synapse_write_config() {
   local dir=$1 client_port=$2 metrics_port=$3 db_port=$4
-  local inside
+  local inside shared
   inside=$(chroot_stack_dir)/${dir##*/}
-  local shared=$(chroot_stack_dir)/synapse   # keys and secrets shared by the main and spare
+  shared=$(chroot_stack_dir)/synapse # keys and secrets shared by the main and spare
   install -d -m 0750 -o "$SYN_UID" -g "$SYN_GID" "$dir" "$dir/media"
 
   cat >"$dir/log.config" <<EOF
