@@ -2,6 +2,8 @@
 
 #include "checks/clock.h"
 #include "checks/disk.h"
+#include "checks/replication.h"
+#include "checks/wal.h"
 
 namespace hsops::checks {
 
@@ -10,6 +12,8 @@ const std::vector<CheckInfo>& all_checks() {
   static const std::vector<CheckInfo> kChecks{
       disk_check_info(),
       clock_check_info(),
+      wal_check_info(),
+      replication_check_info(),
   };
   return kChecks;
 }
