@@ -58,7 +58,7 @@ pg_init_primary() {
   install -d -m 0755 -o "$PG_OS_USER" "$PG_DIR/log"
   install -d -m 0700 -o "$PG_OS_USER" "$PG_DIR/primary"
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/primary" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-    --encoding=UTF8 --locale=C --data-checksums >"$PG_DIR/initdb.log" 2>&1 ||
+    --encoding=UTF8 --locale=C --data-checksums --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
     die "initdb failed for the primary" "$PG_DIR/initdb.log"
   # Shared settings; the port is per node on the pg_ctl command line (-o "-p PORT") because
   # pg_basebackup (and later pg_rewind) copy postgresql.conf verbatim.
@@ -112,7 +112,7 @@ pg_make_standby() {
   local primary_port=$1
   install -d -m 0700 -o "$PG_OS_USER" "$PG_DIR/standby"
   as_pg "$PG_BIN/pg_basebackup" -h "$PG_SOCK" -p "$primary_port" -U postgres -D "$PG_DIR/standby" \
-    -R -X stream -C -S "$PG_SLOT" -c fast >"$PG_DIR/basebackup.log" 2>&1 ||
+    -R -X stream -C -S "$PG_SLOT" -c fast --no-sync >"$PG_DIR/basebackup.log" 2>&1 ||
     die "pg_basebackup from the primary failed" "$PG_DIR/basebackup.log"
 }
 
