@@ -123,9 +123,12 @@ versions_answer() {
 }
 
 # synapse_start DIR CLIENT_PORT: start in its own session (so down can signal the group),
-# record the pid, wait until /_matrix/client/versions answers (bounded).
+# record the pid in run/<basename DIR>.pid, wait until /_matrix/client/versions answers
+# (bounded). The failover work starts the hot spare with: synapse_start "$SPARE_DIR" "$SPARE_PORT"
+# (after promoting the standby); `stack down` already stops run/synapse-spare.pid.
 synapse_start() {
-  local dir=$1 client_port=$2 name=${1##*/} pid
+  local dir=$1 client_port=$2 name=${1##*/} pid label=Synapse
+  [ "$name" = synapse ] || label="Synapse hot spare"
   local inside
   inside=$(chroot_stack_dir)/$name
   setsid chroot --userspec="$SYN_UID:$SYN_GID" "$CHROOT_DIR" /usr/bin/env -i \
@@ -140,10 +143,10 @@ synapse_start() {
     if ! pid_alive "$pid"; then
       local log=$dir/homeserver.log
       [ -s "$log" ] || log=$dir/stdout.log
-      die "Synapse ($name) exited during start-up; see its log (stdout: $dir/stdout.log), then run: tests/harness/stack down" "$log"
+      die "$label exited during start-up; see its log (stdout: $dir/stdout.log), then run: tests/harness/stack down" "$log"
     fi
     if awk -v a="$t0" -v b="$(now)" -v t="$SYNAPSE_START_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
-      die "Synapse ($name) did not answer /_matrix/client/versions on 127.0.0.1:$client_port within ${SYNAPSE_START_TIMEOUT} s; see its log, then run: tests/harness/stack down" "$dir/homeserver.log"
+      die "$label did not answer /_matrix/client/versions on 127.0.0.1:$client_port within ${SYNAPSE_START_TIMEOUT} s; see its log, then run: tests/harness/stack down" "$dir/homeserver.log"
     fi
     sleep 0.25
   done
