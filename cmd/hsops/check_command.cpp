@@ -108,14 +108,16 @@ void add_check_options(CLI::App& sub, const std::shared_ptr<CheckOptions>& optio
       ->check(CLI::IsMember({"nagios", "json", "prom"}))
       ->capture_default_str();
   sub.add_option("--textfile", options->textfile,
-                 "Also write the results as Prometheus text to PATH, atomically (node_exporter textfile collector)");
+                 "Also write the results as Prometheus text to PATH, atomically (node_exporter textfile collector)")
+      ->option_text("PATH");
   if (thresholds) {
     const std::string what = threshold_help.empty() ? std::string("(see the check's docs)") : std::string(threshold_help);
-    sub.add_option("-w,--warning", options->warning, "Warning threshold, Nagios range syntax: " + what);
-    sub.add_option("-c,--critical", options->critical, "Critical threshold, Nagios range syntax: " + what);
+    sub.add_option("-w,--warning", options->warning, "Warning threshold (Nagios range). " + what)->option_text("RANGE");
+    sub.add_option("-c,--critical", options->critical, "Critical threshold (Nagios range). " + what)->option_text("RANGE");
   }
   sub.add_option("-t,--timeout", options->timeout,
-                 "Deadline for each network call or probe of the check (e.g. 5s); default from config (http.timeout, 10s)");
+                 "Deadline for each network call or probe of the check (e.g. 5s); default from config (http.timeout, 10s)")
+      ->option_text("DURATION");
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ constexpr std::string_view kExample = R"(# Paths to check. Default: every real m
 )";
 
 constexpr std::string_view kThresholdHelp =
-    "-w/-c: Nagios ranges on each filesystem's avail % (space usable by non-root), replacing "
+    "Applies to each filesystem's avail % (space usable by non-root), replacing "
     "warn_floor_percent/crit_floor_percent, e.g. -w 10: -c 5: (alert below 10 % / 5 %). "
     "The time-until-full rules and inode thresholds stay as configured.";
 
