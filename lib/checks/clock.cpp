@@ -148,7 +148,7 @@ std::shared_ptr<Check> make_clock_check(ClockSettings settings, ClockProbes prob
 CheckInfo clock_check_info() {
   return CheckInfo{"clock",
                    "clock offset against NTP servers (SNTP), kernel sync state, HTTP Date cross-check",
-                   "-w/-c: Nagios ranges on |offset| in seconds, e.g. -w 0.05 -c 1",
+                   "Applies to |offset| in seconds, e.g. -w 0.05 -c 1",
                    true,
                    kExample,
                    &make};
