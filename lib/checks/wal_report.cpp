@@ -1,5 +1,6 @@
 #include "checks/wal_report.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/units.h"
@@ -105,11 +106,11 @@ CheckResult build_result(const Report& r) {
   Status status = Status::ok;
   for (const auto& p : problems) status = worst(status, p.status);
   out.status = status;
+  // Every reason, the worst first: "full in 3 h" is the headline, the slot behind it the next words.
+  std::stable_sort(problems.begin(), problems.end(),
+                   [](const Verdict& a, const Verdict& b) { return worst(a.status, b.status) == a.status && a.status != b.status; });
   std::string summary;
-  for (const auto& p : problems) {
-    if (p.status != status) continue;
-    summary += (summary.empty() ? "" : "; ") + p.reason;
-  }
+  for (const auto& p : problems) summary += (summary.empty() ? "" : "; ") + p.reason;
   std::size_t active = 0;
   for (const auto& s : r.server.slots) active += s.active ? 1 : 0;
   const std::string overview = "pg_wal " + format_bytes(r.server.wal_dir_bytes) + " in " + std::to_string(r.server.wal_files) +

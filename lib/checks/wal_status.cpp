@@ -13,14 +13,16 @@ std::string quoted(const std::string& slot) { return "'" + slot + "'"; }
 
 bool at_risk(const Slot& s) { return s.wal_status == "lost" || s.wal_status == "unreserved"; }
 
-// A quarter of the WAL filesystem, rounded down to whole GB (at least 1): keeps room for
+// A quarter of the WAL filesystem, rounded down to whole GB (or MB when small): keeps room for
 // max_wal_size and the rest of the data directory when pg_wal shares the filesystem.
 std::string suggested_cap(std::optional<double> fs_size) {
-  constexpr double kGB = 1024.0 * 1024 * 1024;
+  constexpr double kMB = 1024.0 * 1024;
   if (!fs_size || *fs_size <= 0) return "'10GB' (for example; size it well below the free space of the WAL filesystem)";
-  const double gb = std::max(1.0, std::floor(*fs_size / 4 / kGB));
-  return "'" + std::to_string(static_cast<long long>(gb)) + "GB' (a quarter of the " + format_bytes(*fs_size) +
-         " WAL filesystem)";
+  const double quarter = *fs_size / 4;
+  const std::string value = quarter >= 1024 * kMB
+                                ? std::to_string(static_cast<long long>(std::floor(quarter / 1024 / kMB))) + "GB"
+                                : std::to_string(static_cast<long long>(std::max(16.0, std::floor(quarter / kMB)))) + "MB";
+  return "'" + value + "' (a quarter of the " + format_bytes(*fs_size) + " WAL filesystem)";
 }
 
 }  // namespace

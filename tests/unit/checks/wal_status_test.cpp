@@ -80,6 +80,7 @@ TEST_CASE("wal: advice names the slot to drop, biggest first, and the cap", "[wa
   CHECK_THAT(lines[0], Catch::Contains("SELECT pg_drop_replication_slot('big');"));
   CHECK_THAT(lines[1], Catch::Contains("'small'"));
   CHECK_THAT(lines[2], Catch::Contains("max_slot_wal_keep_size = '50GB'"));
+  CHECK_THAT(advice_for({slots, a, -1, 200 * kMiB, t}).back(), Catch::Contains("max_slot_wal_keep_size = '50MB'"));
   // A cap already set: no advice to set one; nothing wrong: no advice at all.
   CHECK(advice_for({slots, a, 10240, 200 * kGiB, t}).size() == 2);
   std::vector<Slot> fine{slot("ok", true, kMiB)};
