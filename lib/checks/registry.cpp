@@ -2,6 +2,8 @@
 
 #include "checks/clock.h"
 #include "checks/disk.h"
+#include "checks/federation.h"
+#include "checks/probe.h"
 #include "checks/replication.h"
 #include "checks/wal.h"
 
@@ -14,6 +16,8 @@ const std::vector<CheckInfo>& all_checks() {
       clock_check_info(),
       wal_check_info(),
       replication_check_info(),
+      probe_check_info(),
+      federation_check_info(),
   };
   return kChecks;
 }
