@@ -3,7 +3,8 @@
 namespace hsops::checks {
 namespace {
 
-constexpr std::string_view kExample = R"(# The primary (a libpq conninfo without a password). The role needs pg_monitor
+constexpr std::string_view kExample = R"(enabled: false  # off until conninfo below is set
+# The primary (a libpq conninfo without a password). The role needs pg_monitor
 # (GRANT pg_monitor TO hsops;): without it pg_stat_replication hides every figure.
 # Pointed at a standby instead, the check reports that standby's own view.
 # conninfo: "host=db1 port=5432 user=hsops dbname=postgres"

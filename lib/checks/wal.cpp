@@ -5,7 +5,8 @@
 namespace hsops::checks {
 namespace {
 
-constexpr std::string_view kExample = R"(# The server whose WAL to watch (normally the primary): a libpq conninfo without a password.
+constexpr std::string_view kExample = R"(enabled: false  # off until conninfo below is set
+# The server whose WAL to watch (normally the primary): a libpq conninfo without a password.
 # The role needs pg_monitor (GRANT pg_monitor TO hsops;) for pg_ls_waldir() and data_directory.
 # conninfo: "host=127.0.0.1 port=5432 user=hsops dbname=postgres"
 # The password, never inline: a file (first line) or an environment variable; or a libpq
