@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -80,10 +82,34 @@ std::string name_of(const X509_NAME* name) {
   return buf;
 }
 
+// OpenSSL writes with write(2): a peer that closes early would kill the process with SIGPIPE.
+// Blocks it for this thread, and swallows one raised meanwhile, as libcurl does internally.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+};
+
 }  // namespace
 
 Result<CertInfo> fetch_certificate(const std::string& connect_host, std::uint16_t port, const std::string& tls_name,
                                    const std::string& ca_file, milliseconds connect_timeout, milliseconds total_timeout) {
+  const SigpipeGuard no_sigpipe;
   const auto deadline = Steady::now() + total_timeout;
   const std::string where = connect_host + ":" + std::to_string(port);
   auto addrs = resolve(connect_host, port, std::min(deadline, Steady::now() + connect_timeout));
@@ -126,8 +152,7 @@ Result<CertInfo> fetch_certificate(const std::string& connect_host, std::uint16_
   const long verdict = SSL_get_verify_result(ssl.get());
   info.verified = cert != nullptr && verdict == X509_V_OK;
   if (!info.verified) info.verify_error = cert == nullptr ? "no certificate" : X509_verify_cert_error_string(verdict);
-  SSL_shutdown(ssl.get());
-  ::close(fd.value());
+  ::close(fd.value());  // no close_notify: nothing was sent that needs it
   if (cert == nullptr) return Error{"tls", where + ": the server sent no certificate"};
   return info;
 }

@@ -284,6 +284,42 @@ TEST_CASE("wrong password: CRITICAL with M_FORBIDDEN", "[probe]") {
   CHECK(r.raw.find("definitely-not-the-password") == std::string::npos);
 }
 
+TEST_CASE("access-token mode works; a revoked token is CRITICAL with M_UNKNOWN_TOKEN", "[probe]") {
+  const auto& env = stack_env();
+  const std::string url = env.get("HSOPS_SYNAPSE_URL");
+  hsops::net::Request login;
+  login.method = "POST";
+  login.url = url + "/_matrix/client/v3/login";
+  auto l = hsops::net::perform_json(login, {{"type", "m.login.password"},
+                                            {"identifier", {{"type", "m.id.user"}, {"user", env.get("HSOPS_PROBE_USER")}}},
+                                            {"password", env.secret("HSOPS_PROBE_PASSWORD_FILE")},
+                                            {"device_id", "HSOPS_IT_TOKEN"}});
+  REQUIRE(l.ok());
+  REQUIRE(l->http.status == 200);
+  const std::string token = l->json["access_token"];
+  Workdir w;
+  const auto token_file = w.write("probe.token", token + "\n");
+  const std::string section = "    homeserver_url: " + url + "\n    user: '" + env.get("HSOPS_PROBE_USER") +
+                              "'\n    access_token_file: " + token_file.string() + "\n";
+  const auto ok = run_probe(w, section);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.raw.find(token) == std::string::npos);
+
+  hsops::net::Request logout;
+  logout.method = "POST";
+  logout.url = url + "/_matrix/client/v3/logout";
+  logout.headers = {{"Authorization", "Bearer " + token}};
+  auto out = hsops::net::perform_json(logout, json::object());
+  REQUIRE(out.ok());
+  REQUIRE(out->http.status == 200);
+  const auto revoked = run_probe(w, section);
+  CHECK(revoked.exit_code == 2);
+  const std::string summary = revoked.check["summary"];
+  CHECK(summary.find("login failed") == 0);
+  CHECK(summary.find("M_UNKNOWN_TOKEN") != std::string::npos);
+  CHECK(revoked.raw.find(token) == std::string::npos);
+}
+
 TEST_CASE("Synapse stopped (connection refused): CRITICAL quickly", "[probe]") {
   Workdir w;
   const auto r = run_probe(w, synapse_section("http://127.0.0.1:" + std::to_string(hsops::test::closed_port())));
