@@ -108,7 +108,7 @@ class PlainRole {
 
 }  // namespace
 
-TEST_CASE("replication: the healthy pair is OK with lag near 0, from both ends", "[replication][stack]") {
+TEST_CASE("replication: the healthy pair is OK with lag near 0 from both ends", "[replication][stack]") {
   const auto& env = stack_env();
   auto primary = superuser(env.get("HSOPS_PG_PRIMARY"));
   REQUIRE(wait_until([&] { return caught_up(primary); }, 60s));
@@ -157,7 +157,7 @@ TEST_CASE("replication/wal: a role without pg_monitor is UNKNOWN naming the gran
   }
 }
 
-TEST_CASE("replication/wal: standby stopped -> CRITICAL and the slot's WAL; restarted -> OK", "[replication][wal][stack]") {
+TEST_CASE("replication/wal: standby stopped -> CRITICAL and the slot keeps WAL then restarted -> OK", "[replication][wal][stack]") {
   const auto& env = stack_env();
   const std::string slot = env.get("HSOPS_PG_SLOT");
   auto primary = superuser(env.get("HSOPS_PG_PRIMARY"));

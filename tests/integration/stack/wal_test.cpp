@@ -118,7 +118,7 @@ TEST_CASE("wal: a dead standby's slot on a small WAL filesystem gives a finite t
   CHECK(metric(after.check, "hsops_pg_slot_active", "slot", kSlot) == std::nullopt);
 }
 
-TEST_CASE("wal/replication: a server that is down or never answers is CRITICAL with the libpq error, in time", "[wal][stack]") {
+TEST_CASE("wal/replication: a server that is down or never answers is CRITICAL with the libpq error in time", "[wal][stack]") {
   const Workdir w("wal-down");
   // A listener that never accepts: the TCP handshake completes, PostgreSQL's greeting never comes.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
