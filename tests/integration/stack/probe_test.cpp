@@ -284,7 +284,7 @@ TEST_CASE("wrong password: CRITICAL with M_FORBIDDEN", "[probe]") {
   CHECK(r.raw.find("definitely-not-the-password") == std::string::npos);
 }
 
-TEST_CASE("access-token mode works; a revoked token is CRITICAL with M_UNKNOWN_TOKEN", "[probe]") {
+TEST_CASE("access-token mode works - a revoked token is CRITICAL with M_UNKNOWN_TOKEN", "[probe]") {
   const auto& env = stack_env();
   const std::string url = env.get("HSOPS_SYNAPSE_URL");
   hsops::net::Request login;
@@ -339,7 +339,7 @@ TEST_CASE("a port that accepts and never answers: the probe ends at the deadline
   std::cout << "probe against a black hole with -t 2s ended after " << r.elapsed.count() << " s\n";
 }
 
-TEST_CASE("429 with Retry-After from a proxy: retried within the deadline, or reported", "[probe]") {
+TEST_CASE("429 with Retry-After from a proxy: retried within the deadline or reported", "[probe]") {
   const auto& env = stack_env();
   SECTION("Retry-After: 1 -> retried, OK") {
     RateLimitingProxy proxy(env.get("HSOPS_SYNAPSE_URL"), "/_matrix/client/v3/login", 1, "1");
@@ -363,7 +363,7 @@ TEST_CASE("429 with Retry-After from a proxy: retried within the deadline, or re
   }
 }
 
-TEST_CASE(".well-known discovery: invalid JSON is CRITICAL with the reason; a valid one is followed", "[probe]") {
+TEST_CASE(".well-known discovery: invalid JSON is CRITICAL with the reason - a valid one is followed", "[probe]") {
   const auto& env = stack_env();
   LocalHttpServer site;
   Workdir w;

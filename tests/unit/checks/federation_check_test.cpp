@@ -61,7 +61,7 @@ TEST_CASE("federation: a corrupted key response fails the signature check", "[fe
   CHECK(find(r, "hsops_federation_ok")->value == 0);
 }
 
-TEST_CASE("federation: keys about to expire WARN, expired are CRITICAL", "[federation]") {
+TEST_CASE("federation: keys about to expire WARN / expired are CRITICAL", "[federation]") {
   SystemClock clock;
   LocalHttpServer fed;
   serve(fed, test::signed_server_keys("example.org", clock.now() + 10min));

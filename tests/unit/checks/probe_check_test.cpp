@@ -36,7 +36,7 @@ CheckResult run(checks::probe::Options o) {
 
 }  // namespace
 
-TEST_CASE("probe: invalid .well-known JSON is CRITICAL with the reason, nothing else asked", "[probe]") {
+TEST_CASE("probe: invalid .well-known JSON is CRITICAL with the reason / nothing else asked", "[probe]") {
   LocalHttpServer hs;
   hs.route("/.well-known/matrix/client", {200, {{"Content-Type", "application/json"}}, R"({"m.homeserver": {"base_url": )"});
   auto r = run(options_for(hs.url("")));
@@ -46,7 +46,7 @@ TEST_CASE("probe: invalid .well-known JSON is CRITICAL with the reason, nothing 
   CHECK(hs.request_count() == 1);
 }
 
-TEST_CASE("probe: a 404 .well-known falls back to the configured URL; wrong password is M_FORBIDDEN", "[probe]") {
+TEST_CASE("probe: a 404 .well-known falls back to the configured URL - wrong password is M_FORBIDDEN", "[probe]") {
   LocalHttpServer hs;
   hs.route("/_matrix/client/versions", kVersions);
   hs.route("/_matrix/client/v3/login", {403, {}, R"({"errcode":"M_FORBIDDEN","error":"Invalid username or password"})"});

@@ -21,7 +21,7 @@ checks::probe::Options read(const std::string& body, std::optional<std::string> 
 
 }  // namespace
 
-TEST_CASE("probe config: required keys, secrets from env, defaults", "[probe][config]") {
+TEST_CASE("probe config: required keys / secrets from env / defaults", "[probe][config]") {
   ::setenv("HSOPS_TEST_PROBE_PW", "s3cret", 1);
   const auto o = read("    homeserver_url: https://matrix.example.org/\n    user: '@p:example.org'\n"
                       "    password_env: HSOPS_TEST_PROBE_PW\n    server_name: example.org\n");

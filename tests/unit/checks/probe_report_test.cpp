@@ -5,7 +5,7 @@
 using namespace hsops;
 using namespace hsops::checks::probe;
 
-TEST_CASE("probe report: success with phases, thresholds per phase", "[probe][report]") {
+TEST_CASE("probe report: success with phases / thresholds per phase", "[probe][report]") {
   Options o;
   o.warning.insert_or_assign("total", Range::parse("5").value());
   o.critical.insert_or_assign("sync_echo", Range::parse("1").value());
@@ -30,7 +30,7 @@ TEST_CASE("probe report: success with phases, thresholds per phase", "[probe][re
   CHECK(slow.summary.find("sync_echo") != std::string::npos);
 }
 
-TEST_CASE("probe report: a failure is CRITICAL naming the phase, errcode and advice", "[probe][report]") {
+TEST_CASE("probe report: a failure is CRITICAL naming the phase / errcode and advice", "[probe][report]") {
   RunRecord run;
   run.seconds = {{"discovery", 0.01}};
   run.failed_phase = "login";

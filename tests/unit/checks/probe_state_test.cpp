@@ -8,7 +8,7 @@
 using namespace hsops::checks::probe;
 namespace fs = std::filesystem;
 
-TEST_CASE("probe state: round trip, missing file, corrupt file", "[probe][state]") {
+TEST_CASE("probe state: round trip / missing file / corrupt file", "[probe][state]") {
   const fs::path dir = fs::temp_directory_path() / ("hsops-probe-state-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const fs::path file = dir / "sub" / "probe-state.json";

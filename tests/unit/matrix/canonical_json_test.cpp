@@ -33,7 +33,7 @@ TEST_CASE("canonical JSON escapes only what the grammar requires", "[matrix][can
   CHECK(canon(R"({"a":[1,-2,0,9007199254740991]})") == R"({"a":[1,-2,0,9007199254740991]})");
 }
 
-TEST_CASE("canonical JSON refuses floats and out-of-range integers, naming where", "[matrix][canonical]") {
+TEST_CASE("canonical JSON refuses floats and out-of-range integers / naming where", "[matrix][canonical]") {
   auto f = canonical_json(json::parse(R"({"a":{"b":[1, 2.5]}})"));
   REQUIRE_FALSE(f.ok());
   CHECK(f.error().kind == "canonical_json");

@@ -32,7 +32,7 @@ TEST_CASE("url_encode keeps only unreserved characters", "[matrix][client]") {
   CHECK(matrix::url_encode("a-b_c.d~e") == "a-b_c.d~e");
 }
 
-TEST_CASE("a 2xx JSON object comes back; the token goes in the header only", "[matrix][client]") {
+TEST_CASE("a 2xx JSON object comes back - the token goes in the header only", "[matrix][client]") {
   LocalHttpServer server;
   server.route("/_matrix/client/v3/account/whoami", {200, {{"Content-Type", "application/json"}}, R"({"user_id":"@p:x"})"});
   SystemClock clock;

@@ -60,7 +60,7 @@ TEST_CASE("IP literals and explicit ports skip well-known and SRV", "[matrix][se
   CHECK(f.srv_asked.empty());
 }
 
-TEST_CASE("well-known delegation, then SRV on the delegated name", "[matrix][server_name]") {
+TEST_CASE("well-known delegation / then SRV on the delegated name", "[matrix][server_name]") {
   Fakes f;
   f.well_known["example.org"] = {200, R"({"m.server":"fed.example.org"})"};
   f.srv["_matrix-fed._tcp.fed.example.org"] = {{10, 5, 8443, "srv-target.example.net"}};
@@ -80,7 +80,7 @@ TEST_CASE("delegation with a port goes straight there", "[matrix][server_name]")
   CHECK(f.srv_asked.empty());
 }
 
-TEST_CASE("no well-known: _matrix-fed, then legacy _matrix, then 8448", "[matrix][server_name]") {
+TEST_CASE("no well-known: _matrix-fed / then legacy _matrix / then 8448", "[matrix][server_name]") {
   Fakes f;
   SECTION("legacy SRV") {
     f.srv["_matrix._tcp.example.org"] = {{0, 0, 8449, "legacy.example.org"}};

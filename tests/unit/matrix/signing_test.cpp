@@ -56,7 +56,7 @@ TEST_CASE("RFC 8032 test vector 1 verifies (empty message)", "[matrix][signing]"
   CHECK(ed25519_verify(pk, "", sig).ok());
 }
 
-TEST_CASE("a signed key response verifies; corrupting it fails", "[matrix][signing]") {
+TEST_CASE("a signed key response verifies - corrupting it fails", "[matrix][signing]") {
   const auto sd = seed();
   json keys = signed_keys(sd);
   const std::string pub = keys["verify_keys"]["ed25519:a_AbCd"]["key"];

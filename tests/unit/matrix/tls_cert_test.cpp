@@ -125,7 +125,7 @@ TEST_CASE("a self-signed certificate is dated but does not verify", "[matrix][tl
   CHECK(r.value().verify_error.find("self-signed") != std::string::npos);
 }
 
-TEST_CASE("trusted via ca_file it verifies for its name, and not for another", "[matrix][tls]") {
+TEST_CASE("trusted via ca_file it verifies for its name / and not for another", "[matrix][tls]") {
   TlsServer server;
   const auto pem = server.write_pem(std::filesystem::temp_directory_path() / ("hsops-tls-" + std::to_string(::getpid()) + ".pem"));
   auto good = matrix::fetch_certificate("127.0.0.1", server.port(), "localhost", pem, 1000ms, 3000ms);

@@ -11,7 +11,7 @@ TEST_CASE("client well-known: 404 means use the configured URL", "[matrix][well_
   CHECK_FALSE(r.value().has_value());
 }
 
-TEST_CASE("client well-known: a base_url is used, trailing slash dropped", "[matrix][well_known]") {
+TEST_CASE("client well-known: a base_url is used / trailing slash dropped", "[matrix][well_known]") {
   auto r = parse_client_well_known(200, R"({"m.homeserver":{"base_url":"https://matrix.example.org/"},"m.identity_server":{}})");
   REQUIRE(r.ok());
   CHECK(r.value() == std::optional<std::string>("https://matrix.example.org"));
@@ -32,7 +32,7 @@ TEST_CASE("client well-known: broken answers fail with the reason", "[matrix][we
   CHECK(reason(500, "oops").find("HTTP 500") != std::string::npos);
 }
 
-TEST_CASE("server well-known: m.server, or why not (never fatal)", "[matrix][well_known]") {
+TEST_CASE("server well-known: m.server / or why not (never fatal)", "[matrix][well_known]") {
   std::string why;
   CHECK(parse_server_well_known(200, R"({"m.server":"fed.example.org:443"})", why) == std::optional<std::string>("fed.example.org:443"));
   CHECK_FALSE(parse_server_well_known(200, "<html>", why).has_value());
