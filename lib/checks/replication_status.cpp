@@ -37,7 +37,14 @@ Verdict judge_sender(const std::string& name, const Sender* sender, const Thresh
     return {Status::warning, who + " is " + (sender->state.empty() ? "in an unknown state" : sender->state) +
                                  ", not streaming"};
   }
-  return by_lag(who, sender->lag_bytes, sender->lag_seconds, t);
+  Verdict lag = by_lag(who, sender->lag_bytes, sender->lag_seconds, t);
+  // A hung standby keeps its row until wal_sender_timeout; its silence shows first. Healthy
+  // standbys reply every wal_receiver_status_interval (10 s) even when idle.
+  const double silent = sender->reply_age_seconds.value_or(0);
+  const std::string quiet = who + " silent for " + format_duration(silent) + " (no reply)";
+  if (silent > static_cast<double>(t.crit_lag.count())) return {Status::critical, quiet};
+  if (silent > static_cast<double>(t.warn_lag.count()) && lag.status == Status::ok) return {Status::warning, quiet};
+  return lag;
 }
 
 Verdict judge_count(std::size_t connected, std::size_t wanted) {

@@ -67,13 +67,17 @@ void add_measurements(const Report& r, std::vector<Measurement>& out) {
                        "1 if the latest archive attempt failed"));
 }
 
-std::string slot_line(const Slot& s, const Thresholds& t) {
+std::string slot_line(const Slot& s, const Thresholds& t, std::optional<double> wal_rate) {
   const Verdict v = judge_slot(s, t);
   std::string line = "slot " + s.name + " [" + std::string(to_string(v.status)) + "] " + s.type + ", " +
                      (s.active ? "active" : "INACTIVE") + ", retains " +
                      (s.retained_wal_bytes ? format_bytes(*s.retained_wal_bytes) : std::string("nothing (no restart_lsn)")) +
                      ", wal_status " + (s.wal_status.empty() ? std::string("-") : s.wal_status);
-  if (s.safe_wal_size) line += ", safe_wal_size " + format_bytes(*s.safe_wal_size);
+  if (s.safe_wal_size) {
+    line += ", safe_wal_size " + format_bytes(*s.safe_wal_size);
+    // max_slot_wal_keep_size's deadline: past it the slot is invalidated (standby re-clone).
+    if (!s.active && wal_rate && *wal_rate > 0) line += " (lost in about " + format_duration(*s.safe_wal_size / *wal_rate) + " at the current WAL rate)";
+  }
   return line;
 }
 
@@ -122,7 +126,9 @@ CheckResult build_result(const Report& r) {
   }
 
   add_measurements(r, out.measurements);
-  for (const auto& s : r.server.slots) out.details.push_back(slot_line(s, r.thresholds));
+  for (const auto& s : r.server.slots) {
+    out.details.push_back(slot_line(s, r.thresholds, r.rates.generation_bytes_per_second));
+  }
   out.details.push_back(fs_line(r));
   if (r.rates.generation_bytes_per_second) {
     out.details.push_back("WAL written at " + format_bytes(*r.rates.generation_bytes_per_second) + "/s (fit over " +

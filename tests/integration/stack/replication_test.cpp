@@ -128,6 +128,14 @@ TEST_CASE("replication: the healthy pair is OK with lag near 0 from both ends", 
   CHECK(metric(rep.check, "hsops_pg_standby_streaming", "standby", slot) == 1);
   CHECK(metric(rep.check, "hsops_pg_standby_receive_lag_bytes", "standby", slot) < 1048576);
 
+  // Pointed at the standby, the check reports the standby's own view.
+  const auto self = run_check("replication", w.write("standby.yaml", "state_dir: " + (w.dir / "state").string() +
+                                                                        "\nchecks:\n  replication:\n    conninfo: \"" +
+                                                                        env.get("HSOPS_PG_MONITOR_STANDBY") + "\"\n"));
+  INFO(self.raw);
+  CHECK(self.status() == "OK");
+  CHECK_THAT(self.summary(), Catch::Contains("is a standby, streaming"));
+
   const auto wal = run_check("wal", config);
   INFO(wal.raw);
   CHECK(wal.status() == "OK");

@@ -43,6 +43,14 @@ TEST_CASE("replication: a missing standby is CRITICAL, lag by bytes or time", "[
   const auto both = judge_sender("db2", &s, t);
   CHECK(both.status == Status::critical);
   CHECK(both.reason == "standby 'db2' 5 min 1 s behind");
+  s = streaming("db2", "", 0, std::nullopt);
+  s.reply_age_seconds = 9;
+  CHECK(judge_sender("db2", &s, t).status == Status::ok);
+  s.reply_age_seconds = 61;
+  CHECK(judge_sender("db2", &s, t).reason == "standby 'db2' silent for 1 min 1 s (no reply)");
+  CHECK(judge_sender("db2", &s, t).status == Status::warning);
+  s.reply_age_seconds = 301;
+  CHECK(judge_sender("db2", &s, t).status == Status::critical);
   s = streaming("db2", "", 0, 0);
   s.state = "catchup";
   CHECK(judge_sender("db2", &s, t).status == Status::warning);

@@ -45,3 +45,18 @@ TEST_CASE("wal report: healthy is OK with the overview", "[wal][report]") {
   CHECK(out.status == Status::ok);
   CHECK(out.summary == "pg_wal 64.0 MiB in 4 files, 1 of 1 slots active");
 }
+
+TEST_CASE("wal report: with a cap, an inactive slot's detail says when it will be lost", "[wal][report]") {
+  Report r;
+  Slot s;
+  s.name = "db2";
+  s.type = "physical";
+  s.retained_wal_bytes = 1048576;
+  s.wal_status = "reserved";
+  s.safe_wal_size = 3600.0 * 1048576;
+  r.server.slots.push_back(s);
+  r.rates.generation_bytes_per_second = 1048576;
+  const auto out = build_result(r);
+  REQUIRE_FALSE(out.details.empty());
+  CHECK_THAT(out.details[0], Catch::Contains("safe_wal_size 3.5 GiB (lost in about 1 h 0 min at the current WAL rate)"));
+}
