@@ -36,9 +36,12 @@ std::string sync_path(const std::string& room_id, const std::string& since, mill
 
 bool is_ours(const json& event, const std::string& event_id, const std::string& txn_id) {
   if (!event.is_object()) return false;
-  if (event.value("event_id", "") == event_id) return true;
+  const auto id = event.find("event_id");
+  if (id != event.end() && id->is_string() && id->get<std::string>() == event_id) return true;
   const auto u = event.find("unsigned");
-  return u != event.end() && u->is_object() && u->value("transaction_id", "") == txn_id;
+  if (u == event.end() || !u->is_object()) return false;
+  const auto txn = u->find("transaction_id");
+  return txn != u->end() && txn->is_string() && txn->get<std::string>() == txn_id;
 }
 
 }  // namespace
@@ -65,7 +68,7 @@ Result<std::string> discover(matrix::Client& client, const Options& options) {
   if (v == versions.value().end() || !v->is_array() || v->empty()) {
     return Error{"versions", "/_matrix/client/versions has no versions list: not a Matrix client API?"};
   }
-  return note + ", spec versions up to " + v->back().get<std::string>();
+  return note + ", spec versions up to " + (v->back().is_string() ? v->back().get<std::string>() : "?");
 }
 
 Result<bool> login(matrix::Client& client, const Options& options) {
@@ -130,6 +133,19 @@ Result<std::string> send_notice(matrix::Client& client, const std::string& room_
   return id;
 }
 
+Echo find_echo(const json& sync, const std::string& room_id, const std::string& event_id, const std::string& txn_id) {
+  // rooms.join[room_id].timeline, any level possibly absent (nothing new in our room).
+  const json joined = sync.value(json::json_pointer("/rooms/join"), json::object());
+  if (!joined.is_object() || !joined.contains(room_id) || !joined[room_id].is_object()) return Echo::not_yet;
+  const json timeline = joined[room_id].value("timeline", json::object());
+  if (!timeline.is_object()) return Echo::not_yet;
+  const json events = timeline.value("events", json::array());
+  if (events.is_array() && std::any_of(events.begin(), events.end(), [&](const json& e) { return is_ours(e, event_id, txn_id); })) {
+    return Echo::seen;
+  }
+  return timeline.value("limited", false) ? Echo::gap : Echo::not_yet;
+}
+
 Result<bool> wait_for_echo(matrix::Client& client, const std::string& room_id, std::string since,
                            const std::string& event_id, const std::string& txn_id) {
   for (;;) {
@@ -139,14 +155,9 @@ Result<bool> wait_for_echo(matrix::Client& client, const std::string& room_id, s
     if (!answer) return answer.error();
     const json& doc = answer.value();
     since = doc.value("next_batch", since);
-    const json* timeline = nullptr;
-    if (doc.contains("rooms") && doc["rooms"].contains("join") && doc["rooms"]["join"].contains(room_id)) {
-      timeline = &doc["rooms"]["join"][room_id]["timeline"];
-    }
-    if (timeline == nullptr || !timeline->is_object()) continue;
-    const auto events = timeline->value("events", json::array());
-    if (std::any_of(events.begin(), events.end(), [&](const json& e) { return is_ours(e, event_id, txn_id); })) return true;
-    if (timeline->value("limited", false)) {
+    const Echo echo = find_echo(doc, room_id, event_id, txn_id);
+    if (echo == Echo::seen) return true;
+    if (echo == Echo::gap) {
       // The gap may have swallowed our event: ask for it directly.
       auto direct = client.call("GET", std::string(kV3) + "/rooms/" + matrix::url_encode(room_id) + "/event/" +
                                            matrix::url_encode(event_id));

@@ -27,6 +27,11 @@ Result<std::string> sync_position(matrix::Client& client, const std::string& roo
 // PUT an m.notice with txn_id; returns the event_id.
 Result<std::string> send_notice(matrix::Client& client, const std::string& room_id, const std::string& txn_id);
 
+// What one /sync answer says about our event (pure, for tests).
+enum class Echo { seen, gap, not_yet };  // gap: timeline `limited`, the event may be skipped
+Echo find_echo(const nlohmann::json& sync, const std::string& room_id, const std::string& event_id,
+               const std::string& txn_id);
+
 // Long-polls /sync from `since` until the event shows up (by event_id or
 // unsigned.transaction_id); a limited timeline falls back to GET /rooms/{id}/event/{id}.
 Result<bool> wait_for_echo(matrix::Client& client, const std::string& room_id, std::string since,
