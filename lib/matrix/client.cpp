@@ -16,6 +16,16 @@ constexpr milliseconds kDefaultRateLimitWait{1000};
 
 std::string path_only(const std::string& path) { return path.substr(0, path.find('?')); }
 
+// lib/net names the whole URL; a /sync query (filter JSON, since token) only makes the
+// operator's line long, so the message keeps the URL up to the '?'.
+Error without_query(Error e, const std::string& url) {
+  const std::string shown = net::redact_url(url);
+  if (const auto at = e.message.find(shown); at != std::string::npos && shown.find('?') != std::string::npos) {
+    e.message.replace(at, shown.size(), path_only(shown));
+  }
+  return e;
+}
+
 }  // namespace
 
 std::string url_encode(std::string_view text) {
@@ -81,7 +91,7 @@ Result<nlohmann::json> Client::call(std::string_view method, const std::string& 
     auto request = request_for(method, options_.base_url + path, extra);
     if (!request) return request.error();
     auto answer = net::perform_json(request.value(), body);
-    if (!answer) return Error{answer.error().kind, answer.error().message};
+    if (!answer) return without_query(answer.error(), options_.base_url + path);
     const auto& http = answer.value().http;
     if (http.status >= 200 && http.status < 300) {
       if (!answer.value().json.is_object()) return Error{"parse", what + ": HTTP " + std::to_string(http.status) + " but the body is not a JSON object"};

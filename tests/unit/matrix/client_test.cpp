@@ -116,3 +116,14 @@ TEST_CASE("a closed port is refused quickly", "[matrix][client]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == "refused");
 }
+
+TEST_CASE("network errors name the path without the query string", "[matrix][client]") {
+  LocalHttpServer hole(LocalHttpServer::Mode::black_hole);
+  SystemClock clock;
+  auto c = client_for(hole.url(""), clock, 500ms);
+  auto r = c.call("GET", "/_matrix/client/v3/sync?filter=%7B%22room%22%7D&since=s123&timeout=30000");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("/_matrix/client/v3/sync") != std::string::npos);
+  CHECK(r.error().message.find("filter") == std::string::npos);
+  CHECK(r.error().message.find("s123") == std::string::npos);
+}
