@@ -37,6 +37,10 @@ class ProbeCheck final : public Check {
     matrix::Client client(client_options, clock_, started + options_.budget);
     State state = load(run);
     const bool ok = steps(client, state, run);
+    if (options_.password && client.has_access_token()) {
+      // Not timed: cleanup. Past the deadline the token stays (Synapse expires nothing itself).
+      if (auto out = logout(client); !out) run.details.push_back("logout failed, one access token left behind: " + out.error().message);
+    }
     run.rate_limited = client.rate_limited();
     run.last_success = state.last_success;
     if (ok) {

@@ -103,6 +103,13 @@ Result<bool> login(matrix::Client& client, const Options& options) {
   return true;
 }
 
+Result<bool> logout(matrix::Client& client) {
+  auto answer = client.call("POST", std::string(kV3) + "/logout", json::object());
+  if (!answer) return answer.error();
+  client.set_access_token("");
+  return true;
+}
+
 Result<std::string> create_room(matrix::Client& client) {
   const json body{{"preset", "private_chat"},
                   {"name", "hsops probe"},

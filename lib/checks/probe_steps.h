@@ -18,6 +18,10 @@ Result<std::string> discover(matrix::Client& client, const Options& options);
 // M_UNRECOGNIZED: reported as "oauth_only"), POST /login with the fixed device_id, whoami.
 Result<bool> login(matrix::Client& client, const Options& options);
 
+// POST /logout: a password-mode run ends by dropping its token, or Synapse would keep one per
+// run (re-login with the same device_id adds a token and keeps the old ones).
+Result<bool> logout(matrix::Client& client);
+
 // A local-only probe room (m.federate false), created once.
 Result<std::string> create_room(matrix::Client& client);
 

@@ -33,6 +33,7 @@ class Client {
   Client(ClientOptions options, const Clock& clock, std::chrono::steady_clock::time_point deadline);
 
   void set_access_token(std::string token) { token_ = std::move(token); }
+  bool has_access_token() const { return !token_.empty(); }
   void set_base_url(std::string base_url);
   const std::string& base_url() const { return options_.base_url; }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -103,8 +104,8 @@ std::string detail_after(const json& check, const std::string& prefix) {
   return "";
 }
 
-// The probe user's own view of the room, independent of hsops: log in, read /messages.
-json room_messages(const std::string& room_id) {
+// A token of the probe user's own, independent of hsops (a separate device).
+std::string reader_token() {
   const auto& env = stack_env();
   const std::string url = env.get("HSOPS_SYNAPSE_URL");
   hsops::net::Request login;
@@ -116,6 +117,12 @@ json room_messages(const std::string& room_id) {
                                             {"device_id", "HSOPS_IT_READER"}});
   REQUIRE(l.ok());
   REQUIRE(l->http.status == 200);
+  return l->json["access_token"].get<std::string>();
+}
+
+// The probe user's own view of the room: /messages.
+json room_messages(const std::string& room_id) {
+  const std::string url = stack_env().get("HSOPS_SYNAPSE_URL");
   std::string encoded;
   for (const char c : room_id) {
     char hex[4];
@@ -124,12 +131,25 @@ json room_messages(const std::string& room_id) {
   }
   hsops::net::Request get;
   get.url = url + "/_matrix/client/v3/rooms/" + encoded + "/messages?dir=b&limit=20";
-  get.headers = {{"Authorization", "Bearer " + l->json["access_token"].get<std::string>()}};
+  get.headers = {{"Authorization", "Bearer " + reader_token()}};
   auto m = hsops::net::perform_json(get, nullptr);
   REQUIRE(m.ok());
   INFO(m->http.body);
   REQUIRE(m->http.status == 200);
   return m->json;
+}
+
+// Device ids of the probe user (the probe logs out at the end, so its device is gone).
+std::vector<std::string> probe_devices() {
+  hsops::net::Request get;
+  get.url = stack_env().get("HSOPS_SYNAPSE_URL") + "/_matrix/client/v3/devices";
+  get.headers = {{"Authorization", "Bearer " + reader_token()}};
+  auto d = hsops::net::perform_json(get, nullptr);
+  REQUIRE(d.ok());
+  REQUIRE(d->http.status == 200);
+  std::vector<std::string> ids;
+  for (const auto& dev : d->json["devices"]) ids.push_back(dev.value("device_id", ""));
+  return ids;
 }
 
 // A forwarding proxy in front of Synapse that answers the first `limited` requests for one
@@ -266,6 +286,9 @@ TEST_CASE("probe succeeds against the real Synapse and its event is really in th
   CHECK(detail_after(second.check, "sent ").find(room_id) != std::string::npos);
   std::cout << "probe against the stack: first run " << first.check["duration_seconds"] << " s (room created), second run "
             << second.check["duration_seconds"] << " s; " << second.check["summary"] << "\n";
+  // No token or device left behind by the probe's own login.
+  const auto devices = probe_devices();
+  CHECK(std::find(devices.begin(), devices.end(), "HSOPS_PROBE") == devices.end());
   // The secret never shows.
   CHECK(second.raw.find(env.secret("HSOPS_PROBE_PASSWORD_FILE")) == std::string::npos);
 }
