@@ -11,6 +11,14 @@ checks:
   clock:
     http_urls:
       - http://127.0.0.1:$SYNAPSE_PORT/_matrix/client/versions
+  wal:
+    conninfo: "host=127.0.0.1 port=$PG_PRIMARY_PORT user=hsops dbname=postgres passfile=$SECRETS_DIR/pg-hsops.pgpass"
+    wal_path: $PG_DIR/primary/pg_wal
+  replication:
+    conninfo: "host=127.0.0.1 port=$PG_PRIMARY_PORT user=hsops dbname=postgres passfile=$SECRETS_DIR/pg-hsops.pgpass"
+    standbys:
+      - name: $PG_SLOT
+        conninfo: "host=127.0.0.1 port=$PG_STANDBY_PORT user=hsops dbname=postgres passfile=$SECRETS_DIR/pg-hsops.pgpass"
 EOF
   install -d -m 0700 "$STACK_DIR/hsops-state"
 }
