@@ -19,6 +19,15 @@ checks:
     standbys:
       - name: $PG_SLOT
         conninfo: "host=127.0.0.1 port=$PG_STANDBY_PORT user=hsops dbname=postgres passfile=$SECRETS_DIR/pg-hsops.pgpass"
+  probe:
+    homeserver_url: http://127.0.0.1:$SYNAPSE_PORT
+    user: '@probe:$SERVER_NAME'
+    password_file: $SECRETS_DIR/probe.password
+  federation:
+    server_name: $SERVER_NAME
+    base_url: http://127.0.0.1:$SYNAPSE_PORT
+    # The stack's Synapse speaks plain HTTP on loopback; never set this in production.
+    allow_plain_http: true
 EOF
   install -d -m 0700 "$STACK_DIR/hsops-state"
 }
