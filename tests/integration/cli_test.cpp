@@ -112,7 +112,7 @@ TEST_CASE("a bad config is UNKNOWN with file:line:column on stdout", "[cli]") {
   CHECK(v.err.find(config.string() + ":3:5:") != std::string::npos);
 }
 
-TEST_CASE("a missing --config file is an error, not silent defaults", "[cli]") {
+TEST_CASE("a missing --config file is an error / not silent defaults", "[cli]") {
   auto r = run_hsops({"check", "all", "--config", "/nonexistent/hsops.yaml"});
   CHECK(r.exit_code == 3);
   CHECK(r.out.find("/nonexistent/hsops.yaml") != std::string::npos);

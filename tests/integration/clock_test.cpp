@@ -176,7 +176,7 @@ void report(const CheckResult& r) {
 
 }  // namespace
 
-TEST_CASE("chronyd under faketime +2.5 s: offset +2.5 s, CRITICAL", "[integration][clock]") {
+TEST_CASE("chronyd under faketime +2.5 s: offset +2.5 s / CRITICAL", "[integration][clock]") {
   ChronyServer chrony("+2.5s");
   if (!chrony.running()) FAIL(chrony.why_not());
   ClockSettings settings;
@@ -191,7 +191,7 @@ TEST_CASE("chronyd under faketime +2.5 s: offset +2.5 s, CRITICAL", "[integratio
   CHECK(find(r, "delay")->value < 0.010);
 }
 
-TEST_CASE("chronyd without a shift: |offset| < 20 ms, OK", "[integration][clock]") {
+TEST_CASE("chronyd without a shift: |offset| < 20 ms / OK", "[integration][clock]") {
   ChronyServer chrony("");
   if (!chrony.running()) FAIL(chrony.why_not());
   ClockSettings settings;
@@ -228,7 +228,7 @@ TEST_CASE("a black-holed NTP port: UNKNOWN within the deadline", "[integration][
   CHECK(took < milliseconds(1500));
 }
 
-TEST_CASE("HTTP Date 3 s ahead of a correct NTP server: http offset +3 s, WARNING", "[integration][clock][http]") {
+TEST_CASE("HTTP Date 3 s ahead of a correct NTP server: http offset +3 s / WARNING", "[integration][clock][http]") {
   ChronyServer chrony("");
   if (!chrony.running()) FAIL(chrony.why_not());
   test::LocalHttpServer http;

@@ -88,7 +88,7 @@ TEST_CASE("a server that sends headers then stalls the body ends in 'timeout'") 
   CHECK(since(start) < 1300ms);
 }
 
-TEST_CASE("a closed port is 'refused', quickly") {
+TEST_CASE("a closed port is 'refused' / quickly") {
   const auto port = hsops::test::closed_port();
   const auto start = Clock::now();
   auto result = hsops::net::perform(request_for("http://127.0.0.1:" + std::to_string(port) + "/x"));
@@ -98,7 +98,7 @@ TEST_CASE("a closed port is 'refused', quickly") {
   CHECK(since(start) < 500ms);
 }
 
-TEST_CASE("a normal GET returns status, lower-cased headers and body") {
+TEST_CASE("a normal GET returns status / lower-cased headers and body") {
   LocalHttpServer server;
   server.route("/_matrix/client/versions",
                {200, {{"Content-Type", "application/json"}, {"X-Mixed-Case", "Value"}}, R"({"versions":["v1.1"]})"});
@@ -118,7 +118,7 @@ TEST_CASE("a normal GET returns status, lower-cased headers and body") {
   CHECK(seen[0].headers.at("user-agent") == "hsops/0.1");
 }
 
-TEST_CASE("HTTP 4xx/5xx and 3xx are responses, and redirects are not followed by default") {
+TEST_CASE("HTTP 4xx/5xx and 3xx are responses / and redirects are not followed by default") {
   LocalHttpServer server;
   server.route("/missing", {404, {}, "nope"});
   server.route("/moved", {302, {{"Location", "/missing"}}, ""});
@@ -167,7 +167,7 @@ TEST_CASE("503 is retried with backoff only when on_5xx is set") {
   }
 }
 
-TEST_CASE("network errors are retried within the budget, and the message says how often") {
+TEST_CASE("network errors are retried within the budget / and the message says how often") {
   const auto port = hsops::test::closed_port();
   auto request = request_for("http://127.0.0.1:" + std::to_string(port) + "/x");
   request.retry.attempts = 3;
@@ -197,7 +197,7 @@ TEST_CASE("retries against a black hole stay within attempts * total + backoffs"
   CHECK(elapsed <= hsops::net::detail::retry_budget(request) + 50ms);
 }
 
-TEST_CASE("a body larger than max_body_bytes is an error, with or without Content-Length") {
+TEST_CASE("a body larger than max_body_bytes is an error / with or without Content-Length") {
   LocalHttpServer server;
   const std::string big(2 * 1024 * 1024, 'x');
   server.route("/big", {200, {}, big});
@@ -260,7 +260,7 @@ TEST_CASE("perform_json sends JSON with the right headers and parses the reply")
   CHECK(parsed.error().message.rfind(server.url("/html") + ": response is not JSON: ", 0) == 0);
 }
 
-TEST_CASE("https:// to a plain-HTTP server is an error, never a success") {
+TEST_CASE("https:// to a plain-HTTP server is an error / never a success") {
   LocalHttpServer server;
   server.route("/x", {200, {}, "plain"});
   auto result = hsops::net::perform(request_for("https://127.0.0.1:" + std::to_string(server.port()) + "/x"));

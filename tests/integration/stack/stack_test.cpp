@@ -149,7 +149,7 @@ TEST_CASE("a wrong password is a connect error that does not repeat the password
   CHECK(conn.error().message.find("wrong-hunter2") == std::string::npos);
 }
 
-TEST_CASE("a statement longer than statement_timeout ends as a timeout, and NULLs come back as nullopt") {
+TEST_CASE("a statement longer than statement_timeout ends as a timeout / and NULLs come back as nullopt") {
   const auto& env = stack_env();
   hsops::pg::Options o;
   o.statement_timeout = 300ms;

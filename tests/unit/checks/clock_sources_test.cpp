@@ -18,7 +18,7 @@ WallTime at(double unix) {
 }
 }  // namespace
 
-TEST_CASE("chrony config: server/pool/peer with port, sourcedir and confdir", "[checks][clock]") {
+TEST_CASE("chrony config: server/pool/peer with port / sourcedir and confdir", "[checks][clock]") {
   const auto servers = servers_in_chrony_config(kFixtures / "chrony" / "chrony.conf");
   // confdir first (it comes first in the file), then the file's own lines, then sources.d;
   // duplicates once; README in sources.d is not a *.sources file; the missing dir is skipped.
@@ -33,7 +33,7 @@ TEST_CASE("ntp config: refclocks and -4 flags skipped", "[checks][clock]") {
   CHECK(servers == expected);
 }
 
-TEST_CASE("default servers: chrony, else ntp, else pool.ntp.org", "[checks][clock]") {
+TEST_CASE("default servers: chrony / else ntp / else pool.ntp.org", "[checks][clock]") {
   TimeDaemonConfigs configs;
   configs.chrony = {kFixtures / "missing.conf", kFixtures / "chrony" / "empty.conf"};
   configs.ntp = {kFixtures / "ntp" / "ntp.conf"};

@@ -75,7 +75,7 @@ TEST_CASE("clock status from the offset with default thresholds", "[checks][cloc
   CHECK(r.summary.rfind("offset +12.3 ms", 0) == 0);
 }
 
-TEST_CASE("the lowest-delay server is used, the others listed", "[checks][clock]") {
+TEST_CASE("the lowest-delay server is used / the others listed", "[checks][clock]") {
   ClockObservations seen;
   seen.servers.push_back({"far.example", sample(0.2, 0.080, "192.0.2.1:123")});
   seen.servers.push_back({"near.example", sample(0.01, 0.002, "192.0.2.2:123")});
@@ -152,7 +152,7 @@ TEST_CASE("slew advice", "[checks][clock]") {
   CHECK(slew_advice(0.06).find("should slew this out") != std::string::npos);
 }
 
-TEST_CASE("checks.clock config: defaults, keys and -w/-c overrides", "[checks][clock][config]") {
+TEST_CASE("checks.clock config: defaults / keys and -w/-c overrides", "[checks][clock][config]") {
   SystemClock clock;
   Services services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt};
   auto doc = config::Document::parse(

@@ -77,7 +77,7 @@ Options options_for(const TempDir& tmp, std::vector<std::string> paths) {
 
 }  // namespace
 
-TEST_CASE("disk check: all default filesystems measured, nothing filling is OK", "[disk][check]") {
+TEST_CASE("disk check: all default filesystems measured / nothing filling is OK", "[disk][check]") {
   TempDir tmp;
   hsops::FakeClock clock;
   auto disks = std::make_shared<FakeDisks>();
@@ -196,7 +196,7 @@ TEST_CASE("disk check: failures are reported per path and never OK overall", "[d
   CHECK(no_proc->run().status == Status::unknown);
 }
 
-TEST_CASE("disk check: state file trouble costs the prediction, not the check", "[disk][check]") {
+TEST_CASE("disk check: state file trouble costs the prediction / not the check", "[disk][check]") {
   TempDir tmp;
   hsops::FakeClock clock;
   auto disks = std::make_shared<FakeDisks>();

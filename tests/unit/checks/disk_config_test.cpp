@@ -64,7 +64,7 @@ TEST_CASE("disk config: the shipped example parses and means the defaults", "[di
   CHECK(std::regex_search("/run/credentials/x.service", o.filter.mount_points_exclude[0]));
 }
 
-TEST_CASE("disk config: values, -w/-c/-t overrides and bad input", "[disk][config]") {
+TEST_CASE("disk config: values / -w/-c/-t overrides and bad input", "[disk][config]") {
   const auto o = read(
       "checks:\n  disk:\n    paths: [/var]\n    statfs_timeout: 20s\n    warn_floor_percent: 12\n"
       "    inodes:\n      crit_free_percent: 10\n",

@@ -75,7 +75,7 @@ TEST_CASE("disk mounts: a path maps to the longest mountpoint above it", "[disk]
   CHECK(mount_for_path(all.value(), "relative") == nullptr);
 }
 
-TEST_CASE("disk mounts: malformed lines are skipped, a missing file is an error", "[disk][mounts]") {
+TEST_CASE("disk mounts: malformed lines are skipped / a missing file is an error", "[disk][mounts]") {
   CHECK(parse_mountinfo("garbage\n36 35 98:0 / /x rw no-separator-here\n\n").empty());
   const auto missing = read_mountinfo(std::filesystem::path(HSOPS_FIXTURES_DIR) / "proc" / "does-not-exist");
   REQUIRE_FALSE(missing.ok());

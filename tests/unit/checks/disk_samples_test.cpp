@@ -27,7 +27,7 @@ void write(const std::filesystem::path& p, const std::string& text) { std::ofstr
 
 }  // namespace
 
-TEST_CASE("disk samples: prune keeps the window, drops future samples and forgotten paths", "[disk][samples]") {
+TEST_CASE("disk samples: prune keeps the window / drops future samples and forgotten paths", "[disk][samples]") {
   const double now = 1'700'000'000;
   SampleBounds b;  // 6 h window, 256 samples, forget after 7 d
   SampleMap m;
@@ -41,7 +41,7 @@ TEST_CASE("disk samples: prune keeps the window, drops future samples and forgot
   CHECK(m["/var"][1].avail_bytes == 3);  // the sample "from the future" (clock stepped back) is gone
 }
 
-TEST_CASE("disk samples: at most max_samples per path, spaced over the window", "[disk][samples]") {
+TEST_CASE("disk samples: at most max_samples per path / spaced over the window", "[disk][samples]") {
   SampleBounds b;
   b.window = std::chrono::seconds(1000);
   b.max_samples = 10;  // -> at least 100 s apart
@@ -73,7 +73,7 @@ TEST_CASE("disk samples: JSON round trip and corrupt text", "[disk][samples]") {
   CHECK_FALSE(from_json(R"({"version":99,"paths":{}})").ok());
 }
 
-TEST_CASE("disk samples: the state file is created, saved atomically and reloaded", "[disk][samples]") {
+TEST_CASE("disk samples: the state file is created / saved atomically and reloaded", "[disk][samples]") {
   TempDir tmp;
   const auto file = tmp.path / "state" / "sub" / "disk-samples.json";
   SampleMap m;
@@ -97,7 +97,7 @@ TEST_CASE("disk samples: the state file is created, saved atomically and reloade
   CHECK(loaded->at("/").at(0).avail_bytes == 100);
 }
 
-TEST_CASE("disk samples: a second opener waits for the lock, then gives up", "[disk][samples]") {
+TEST_CASE("disk samples: a second opener waits for the lock / then gives up", "[disk][samples]") {
   TempDir tmp;
   const auto file = tmp.path / "disk-samples.json";
   auto first = SampleFile::open(file, std::chrono::milliseconds(100));
@@ -107,7 +107,7 @@ TEST_CASE("disk samples: a second opener waits for the lock, then gives up", "[d
   CHECK(second.error().kind == "timeout");
 }
 
-TEST_CASE("disk samples: a corrupt file loads as an error, an uncreatable dir fails open", "[disk][samples]") {
+TEST_CASE("disk samples: a corrupt file loads as an error / an uncreatable dir fails open", "[disk][samples]") {
   TempDir tmp;
   const auto file = tmp.path / "disk-samples.json";
   write(file, "{\"version\":1,\"paths\":{\"/\":[[1,2");

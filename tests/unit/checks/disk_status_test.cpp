@@ -11,7 +11,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kHour = 3600;
 }  // namespace
 
-TEST_CASE("disk status: the node-mixin table, boundary by boundary", "[disk][status]") {
+TEST_CASE("disk status: the node-mixin table / boundary by boundary", "[disk][status]") {
   const Thresholds t;  // defaults: 40 %/24 h, 20 %/4 h, floors 5 % / 3 %
   struct Row {
     double pct;

@@ -28,7 +28,7 @@ TEST_CASE("replication: a configured standby is found by application_name or slo
   CHECK(find_sender(senders, "") == nullptr);  // a slot-less sender does not match an empty name
 }
 
-TEST_CASE("replication: a missing standby is CRITICAL, lag by bytes or time", "[replication]") {
+TEST_CASE("replication: a missing standby is CRITICAL / lag by bytes or time", "[replication]") {
   const Thresholds t;  // 16 MiB / 1 GiB, 60 s / 300 s
   const auto missing = judge_sender("db2", nullptr, t);
   CHECK(missing.status == Status::critical);

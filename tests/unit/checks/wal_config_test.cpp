@@ -67,7 +67,7 @@ TEST_CASE("replication config: the shipped example parses", "[replication][confi
   CHECK(o.thresholds.crit_lag_bytes == (1ull << 30));
 }
 
-TEST_CASE("wal/replication config: passwords only from secrets, -w/-c/-t", "[wal][config]") {
+TEST_CASE("wal/replication config: passwords only from secrets / -w/-c/-t", "[wal][config]") {
   const FakeClock clock;
   const auto inline_pw = config::Document::parse("checks:\n  wal:\n    conninfo: \"host=x password=hunter2\"\n", "t.yaml");
   CHECK_THROWS_WITH(checks::read_wal_options(section(inline_pw, "wal"), services(clock)),
@@ -95,7 +95,7 @@ TEST_CASE("wal/replication config: passwords only from secrets, -w/-c/-t", "[wal
   CHECK_THROWS(checks::read_wal_options(section(w, "wal"), services(clock, "lots")));
 }
 
-TEST_CASE("pg: a password from a secret goes into conninfo quoted, or URI-encoded", "[wal][pg]") {
+TEST_CASE("pg: a password from a secret goes into conninfo quoted / or URI-encoded", "[wal][pg]") {
   CHECK(pg::with_password("host=db1 user=hsops", "it's") == "host=db1 user=hsops password='it\\'s'");
   CHECK(pg::with_password("postgresql://hsops@db1/postgres", "a b&c") == "postgresql://hsops@db1/postgres?password=a%20b%26c");
   CHECK(pg::with_password("postgresql://db1/postgres?sslmode=require", "x") ==

@@ -5,7 +5,7 @@
 using namespace hsops::checks::wal;
 using hsops::Status;
 
-TEST_CASE("wal report: the worst reason leads, the slot behind it follows", "[wal][report]") {
+TEST_CASE("wal report: the worst reason leads / the slot behind it follows", "[wal][report]") {
   Report r;
   Slot s;
   s.name = "db2";
@@ -46,7 +46,7 @@ TEST_CASE("wal report: healthy is OK with the overview", "[wal][report]") {
   CHECK(out.summary == "pg_wal 64.0 MiB in 4 files, 1 of 1 slots active");
 }
 
-TEST_CASE("wal report: with a cap, an inactive slot's detail says when it will be lost", "[wal][report]") {
+TEST_CASE("wal report: with a cap / an inactive slot's detail says when it will be lost", "[wal][report]") {
   Report r;
   Slot s;
   s.name = "db2";

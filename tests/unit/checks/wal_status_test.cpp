@@ -22,7 +22,7 @@ Slot slot(std::string name, bool active, std::optional<double> retained, std::st
 }
 }  // namespace
 
-TEST_CASE("wal: an inactive slot is judged by what it retains, lost/unreserved always CRITICAL", "[wal][status]") {
+TEST_CASE("wal: an inactive slot is judged by what it retains / lost/unreserved always CRITICAL", "[wal][status]") {
   Thresholds t;  // 1 GiB warning, no byte critical
   CHECK(judge_slot(slot("a", true, 50 * kGiB), t).status == Status::ok);  // active: replication's business
   CHECK(judge_slot(slot("a", false, kGiB), t).status == Status::ok);      // not more than the threshold
@@ -70,7 +70,7 @@ TEST_CASE("wal: the archiver is failing when its latest attempt failed", "[wal][
   CHECK(judge_archiver(a).status == Status::ok);
 }
 
-TEST_CASE("wal: advice names the slot to drop, biggest first, and the cap", "[wal][advice]") {
+TEST_CASE("wal: advice names the slot to drop / biggest first / and the cap", "[wal][advice]") {
   const Thresholds t;
   std::vector<Slot> slots{slot("small", false, 2 * kGiB), slot("big", false, 40 * kGiB), slot("ok", true, kMiB)};
   Archiver a;

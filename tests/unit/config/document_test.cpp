@@ -8,13 +8,13 @@ using namespace hsops::config;
 using hsops::config::test::error_of;
 using hsops::config::test::TempFile;
 
-TEST_CASE("Location reads file:line:column, or <defaults> for built-in values", "[config]") {
+TEST_CASE("Location reads file:line:column / or <defaults> for built-in values", "[config]") {
   CHECK(Location{"/etc/hsops/hsops.yaml", 12, 7}.to_string() == "/etc/hsops/hsops.yaml:12:7");
   CHECK(Location{"", 0, 0}.to_string() == "<defaults>");
   CHECK(Location{"hsops.yaml", 0, 0}.to_string() == "hsops.yaml");
 }
 
-TEST_CASE("ConfigError says where, which key and what is wrong", "[config]") {
+TEST_CASE("ConfigError says where / which key and what is wrong", "[config]") {
   const ConfigError error(Location{"/etc/hsops/hsops.yaml", 12, 7}, "checks.disk.fit_window",
                           "invalid duration '5 parsecs'");
   CHECK(std::string(error.what()) == "/etc/hsops/hsops.yaml:12:7: checks.disk.fit_window: invalid duration '5 parsecs'");

@@ -39,7 +39,7 @@ TEST_CASE("read_global rejects unknown http keys but leaves the root to the call
   CHECK_NOTHROW(read_global(fine.root()));
 }
 
-TEST_CASE("connect_timeout may not exceed timeout, and neither may be zero", "[config][global]") {
+TEST_CASE("connect_timeout may not exceed timeout / and neither may be zero", "[config][global]") {
   CHECK(error_of([] { (void)read_global(Document::parse("http:\n  connect_timeout: 20s\n", "test.yaml").root()); }) ==
         "test.yaml:2:20: http.connect_timeout: connect_timeout (20.0 s) is longer than timeout (10.0 s), the deadline "
         "for the whole call: lower it or raise timeout");
@@ -47,7 +47,7 @@ TEST_CASE("connect_timeout may not exceed timeout, and neither may be zero", "[c
         "test.yaml:2:12: http.timeout: must be greater than 0 (e.g. 3s): every HTTP call needs a deadline");
 }
 
-TEST_CASE("state_dir must be an absolute path; a missing ca_file is an error", "[config][global]") {
+TEST_CASE("state_dir must be an absolute path - a missing ca_file is an error", "[config][global]") {
   CHECK(error_of([] { (void)read_global(Document::parse("state_dir: state\n", "test.yaml").root()); }) ==
         "test.yaml:1:12: state_dir: must be an absolute path (e.g. /var/lib/hsops), got 'state'");
   CHECK(error_of([] { (void)read_global(Document::parse("http:\n  ca_file: /nonexistent.pem\n", "test.yaml").root()); }) ==
@@ -55,7 +55,7 @@ TEST_CASE("state_dir must be an absolute path; a missing ca_file is an error", "
         "ca_file to use the system store");
 }
 
-TEST_CASE("default_config_path: $HSOPS_CONFIG, else /etc/hsops/hsops.yaml", "[config][global]") {
+TEST_CASE("default_config_path: $HSOPS_CONFIG / else /etc/hsops/hsops.yaml", "[config][global]") {
   const char* saved = std::getenv("HSOPS_CONFIG");
   const std::string restore = saved != nullptr ? saved : "";
   ::setenv("HSOPS_CONFIG", "/tmp/x.yaml", 1);

@@ -105,7 +105,7 @@ TEST_CASE("setting both _file and _env is an error", "[config][secret]") {
         "test.yaml:3:3: matrix.access_token_env: set either access_token_file or access_token_env, not both");
 }
 
-TEST_CASE("no secret configured gives nullopt; unknown keys list both spellings", "[config][secret]") {
+TEST_CASE("no secret configured gives nullopt - unknown keys list both spellings", "[config][secret]") {
   const Document doc = Document::parse("matrix:\n  acess_token_file: /x\n", "test.yaml");
   CHECK_FALSE(matrix_of(doc).secret("access_token").has_value());
   CHECK(error_of([&] { matrix_of(doc).reject_unknown_keys(); }) ==

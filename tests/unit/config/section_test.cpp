@@ -65,7 +65,7 @@ TEST_CASE("a section with nothing under it is present and empty", "[config]") {
   CHECK(disk.location().to_string() == "test.yaml:2:3");
 }
 
-TEST_CASE("a bad duration names file:line:column, key path and the fix", "[config]") {
+TEST_CASE("a bad duration names file:line:column / key path and the fix", "[config]") {
   const Document doc = Document::parse("checks:\n  disk:\n    fit_window: 5 parsecs\n", "test.yaml");
   CHECK(error_of([&] { (void)disk_of(doc).duration("fit_window", Millis(0)); }) ==
         "test.yaml:3:17: checks.disk.fit_window: invalid duration '5 parsecs' (use e.g. 250ms, 90s, 5m, 1h30m, 2d)");
@@ -97,7 +97,7 @@ TEST_CASE("a bad range names the location and the Nagios syntax", "[config]") {
         "(Nagios syntax: 10, 10:, ~:10, 10:20, @10:20)");
 }
 
-TEST_CASE("~ or an empty string switches a threshold off", "[config]") {
+TEST_CASE("range ~ or an empty string switches a threshold off", "[config]") {
   const Document doc = Document::parse("a: ~\nb: \"\"\n", "test.yaml");
   const auto fallback = hsops::Range::parse("5").value();
   CHECK_FALSE(doc.root().range("a", fallback).has_value());
@@ -105,7 +105,7 @@ TEST_CASE("~ or an empty string switches a threshold off", "[config]") {
   CHECK(doc.root().range("c", fallback)->text() == "5");
 }
 
-TEST_CASE("booleans are true/false (or yes/no), nothing else", "[config]") {
+TEST_CASE("booleans are true/false (or yes/no) / nothing else", "[config]") {
   const Document doc = Document::parse("checks:\n  disk:\n    enabled: maybe\n    on_root: 1\n", "test.yaml");
   CHECK(error_of([&] { (void)disk_of(doc).boolean("enabled", true); }) ==
         "test.yaml:3:14: checks.disk.enabled: expected true or false, got 'maybe'");
@@ -131,7 +131,7 @@ TEST_CASE("a string where a mapping is expected is a type error", "[config]") {
         "test.yaml:2:9: checks.disk: expected a mapping (keys indented under 'disk:'), got a single value");
 }
 
-TEST_CASE("strings: a list of values; a single value or a nested item is an error", "[config]") {
+TEST_CASE("strings: a list of values - a single value or a nested item is an error", "[config]") {
   const Document doc = Document::parse(
       "checks:\n"
       "  disk:\n"
@@ -199,7 +199,7 @@ TEST_CASE("keys read through a copy of a Section count as read", "[config]") {
         "test.yaml:4:5: checks.disk.junk: unknown key 'junk' (known here: paths)");
 }
 
-TEST_CASE("child() counts as reading; has() and keys() do not", "[config]") {
+TEST_CASE("child() counts as reading - has() and keys() do not", "[config]") {
   const Document doc = Document::parse("checks:\n  disk: {}\nextra: 1\nhttp: {}\n", "test.yaml");
   const Section root = doc.root();
   (void)root.child("checks");
@@ -215,7 +215,7 @@ TEST_CASE("an unknown key where nothing is read says so", "[config]") {
         "test.yaml:3:5: checks.clock.oops: unknown key 'oops' (nothing is read here: remove it, or check its indentation)");
 }
 
-TEST_CASE("fail() points at the key's value, or the section when the key is absent", "[config]") {
+TEST_CASE("fail() points at the key's value / or the section when the key is absent", "[config]") {
   const Document doc = Document::parse("checks:\n  disk:\n    warning: \"~:48\"\n", "test.yaml");
   const Section disk = disk_of(doc);
   CHECK(error_of([&] { disk.fail("warning", "must be below critical"); }) ==

@@ -22,7 +22,7 @@ TEST_CASE("linear fit: a steady fall gives the exact time until zero", "[linear_
   CHECK(std::fabs(hsops::time_until_zero(*line) - 5000.0) < 1e-6);
 }
 
-TEST_CASE("linear fit: the intercept is the fitted value at `at`, not the last sample", "[linear_fit]") {
+TEST_CASE("linear fit: the intercept is the fitted value at `at` / not the last sample", "[linear_fit]") {
   // Last sample 100 s ago: at `now` the line has fallen 100 s * 3/s further.
   const std::vector<FitPoint> points{{0, 900}, {100, 600}, {200, 300}};
   const auto line = hsops::fit(points, 300);

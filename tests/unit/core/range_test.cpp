@@ -25,13 +25,13 @@ TEST_CASE("N: alerts below N", "[core][range]") {
   CHECK_FALSE(r("10:").alerts(1e12));
 }
 
-TEST_CASE("~:N alerts above N, never below", "[core][range]") {
+TEST_CASE("range ~:N alerts above N / never below", "[core][range]") {
   CHECK_FALSE(r("~:10").alerts(-1e9));
   CHECK_FALSE(r("~:10").alerts(10));
   CHECK(r("~:10").alerts(11));
 }
 
-TEST_CASE("a:b alerts outside, @a:b inside, both inclusive", "[core][range]") {
+TEST_CASE("a:b alerts outside / @a:b inside / both inclusive", "[core][range]") {
   CHECK(r("10:20").alerts(9));
   CHECK_FALSE(r("10:20").alerts(10));
   CHECK_FALSE(r("10:20").alerts(20));

@@ -42,7 +42,7 @@ TEST_CASE("a stray exception in a check becomes UNKNOWN with the message", "[cor
   CHECK(result.summary.find("boom") != std::string::npos);
 }
 
-TEST_CASE("a check that overruns the backstop is UNKNOWN, not a hang", "[core][check]") {
+TEST_CASE("a check that overruns the backstop is UNKNOWN / not a hang", "[core][check]") {
   SystemClock clock;
   const auto started = std::chrono::steady_clock::now();
   auto result = run_check(std::make_shared<SlowCheck>(), clock, std::chrono::milliseconds(50));

@@ -5,7 +5,7 @@
 using namespace hsops;
 using namespace std::chrono_literals;
 
-TEST_CASE("captures stdout, stderr and the exit code", "[exec]") {
+TEST_CASE("captures stdout / stderr and the exit code", "[exec]") {
   auto r = exec::run({"/bin/sh", {"-c", "echo out; echo err >&2; exit 7"}});
   REQUIRE(r.ok());
   CHECK(r->out == "out\n");
@@ -33,7 +33,7 @@ TEST_CASE("a child that ignores SIGTERM is killed after the grace second", "[exe
   CHECK(r->elapsed < 3000ms);
 }
 
-TEST_CASE("stdin data reaches the child; env overrides apply", "[exec]") {
+TEST_CASE("stdin data reaches the child - env overrides apply", "[exec]") {
   exec::Command c{"/bin/sh", {"-c", "read line; echo \"$line-$HSOPS_TEST_VAR\""}};
   c.stdin_data = "hello\n";
   c.env_overrides = {{"HSOPS_TEST_VAR", "x"}};
@@ -42,7 +42,7 @@ TEST_CASE("stdin data reaches the child; env overrides apply", "[exec]") {
   CHECK(r->out == "hello-x\n");
 }
 
-TEST_CASE("a missing program is an error value, not an exception", "[exec]") {
+TEST_CASE("a missing program is an error value / not an exception", "[exec]") {
   auto r = exec::run({"/nonexistent/prog", {}});
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == "not_found");
@@ -50,7 +50,7 @@ TEST_CASE("a missing program is an error value, not an exception", "[exec]") {
   REQUIRE_FALSE(r2.ok());
 }
 
-TEST_CASE("output beyond the cap is dropped, not buffered without bound", "[exec]") {
+TEST_CASE("output beyond the cap is dropped / not buffered without bound", "[exec]") {
   exec::Command c{"/bin/sh", {"-c", "head -c 100000 /dev/zero"}};
   c.max_output_bytes = 1000;
   auto r = exec::run(c);

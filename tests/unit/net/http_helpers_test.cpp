@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 using hsops::net::detail::classify_curl_code;
 using hsops::net::detail::HeaderBlock;
 
-TEST_CASE("HeaderBlock lower-cases names, trims values, last value wins") {
+TEST_CASE("HeaderBlock lower-cases names / trims values / last value wins") {
   HeaderBlock block;
   block.feed("HTTP/1.1 200 OK\r\n");
   block.feed("Content-Type:  application/json \r\n");
@@ -39,7 +39,7 @@ TEST_CASE("HeaderBlock: an interim 100 Continue block is replaced by the final o
   CHECK(block.headers().at("retry-after") == "5");
 }
 
-TEST_CASE("HeaderBlock handles HTTP/2 status lines, obs-fold and garbage") {
+TEST_CASE("HeaderBlock handles HTTP/2 status lines / obs-fold and garbage") {
   HeaderBlock block;
   block.feed("HTTP/2 204\r\n");
   block.feed("X-Long: first\r\n");
@@ -93,7 +93,7 @@ TEST_CASE("retry_budget is attempts * total + doubling backoffs") {
   CHECK(hsops::net::detail::retry_budget(request) == 20 * 1000ms + ((1 << 19) - 1) * 1ms);
 }
 
-TEST_CASE("perform refuses zero or negative deadlines as a url error, never 'no timeout'") {
+TEST_CASE("perform refuses zero or negative deadlines as a url error / never 'no timeout'") {
   hsops::net::Request request;
   request.url = "http://127.0.0.1:9/";
   request.deadlines.total = 0ms;
@@ -109,7 +109,7 @@ TEST_CASE("perform refuses zero or negative deadlines as a url error, never 'no 
   CHECK(r.error().kind == "url");
 }
 
-TEST_CASE("perform rejects other protocols, malformed URLs and header injection") {
+TEST_CASE("perform rejects other protocols / malformed URLs and header injection") {
   using hsops::net::perform;
   hsops::net::Request request;
   request.deadlines = {500ms, 500ms};
@@ -147,7 +147,7 @@ TEST_CASE("error messages redact the URL") {
   CHECK(r.error().message.find("access_token=REDACTED") != std::string::npos);
 }
 
-TEST_CASE("libcurl resolves names asynchronously, so NOSIGNAL keeps DNS under the deadline") {
+TEST_CASE("libcurl resolves names asynchronously / so NOSIGNAL keeps DNS under the deadline") {
   // Without an async resolver, CURLOPT_NOSIGNAL makes name lookups ignore the timeouts.
   const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
   CHECK((info->features & CURL_VERSION_ASYNCHDNS) != 0);
@@ -162,7 +162,7 @@ TEST_CASE("Response::header is a lower-case lookup returning empty when absent")
   CHECK(response.header("server").empty());
 }
 
-TEST_CASE("parse_json: valid body, and an error naming the URL for invalid") {
+TEST_CASE("parse_json: valid body / and an error naming the URL for invalid") {
   hsops::net::Response response;
   response.body = R"({"versions":["v1.1"]})";
   auto ok = hsops::net::parse_json(response, "http://h/v");

@@ -156,7 +156,7 @@ TEST_CASE("replies that must be rejected", "[net][sntp]") {
   CHECK(validate_reply(good_reply(nonce), nonce, 3));  // version mismatch
 }
 
-TEST_CASE("server names: host, host:port, [v6]:port", "[net][sntp]") {
+TEST_CASE("server names: host / host:port / [v6]:port", "[net][sntp]") {
   CHECK(parse_host_port("pool.ntp.org")->host == "pool.ntp.org");
   CHECK(parse_host_port("pool.ntp.org")->port == "123");
   CHECK(parse_host_port("127.0.0.1:12345")->port == "12345");

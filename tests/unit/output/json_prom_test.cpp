@@ -54,11 +54,11 @@ TEST_CASE("json report has the documented top-level fields and worst status", "[
   CHECK(disk["measurements"][1]["value"].is_null());  // NaN is not JSON
 }
 
-TEST_CASE("an empty json report is UNKNOWN, never OK", "[output][json]") {
+TEST_CASE("an empty json report is UNKNOWN / never OK", "[output][json]") {
   CHECK(output::json_report({}, 0)["status"] == "UNKNOWN");
 }
 
-TEST_CASE("prometheus text: check series, ratio conversion, escaping", "[output][prom]") {
+TEST_CASE("prometheus text: check series / ratio conversion / escaping", "[output][prom]") {
   auto r = sample();
   r.measurements[0].metric_labels = {{"mountpoint", "/a\"b"}};
   const std::string text = output::prometheus_text({r}, 1700000000);

@@ -55,7 +55,7 @@ int closed_port() {
 
 }  // namespace
 
-TEST_CASE("connect_timeout is whole seconds, rounded up, at least 2") {
+TEST_CASE("connect_timeout is whole seconds / rounded up / at least 2") {
   CHECK(hsops::pg::connect_timeout_seconds(0ms) == 2);
   CHECK(hsops::pg::connect_timeout_seconds(-5ms) == 2);
   CHECK(hsops::pg::connect_timeout_seconds(1ms) == 2);
@@ -89,13 +89,13 @@ TEST_CASE("redact_conninfo hides passwords in keyword and URI forms") {
   CHECK(hsops::pg::redact_conninfo("host=x password='unterminated") == "(unparsable connection string)");
 }
 
-TEST_CASE("SQLSTATE 57014 (statement_timeout) is a timeout, others are sql errors") {
+TEST_CASE("SQLSTATE 57014 (statement_timeout) is a timeout / others are sql errors") {
   CHECK(hsops::pg::error_kind_for_sqlstate("57014") == "timeout");
   CHECK(hsops::pg::error_kind_for_sqlstate("42P01") == "sql");
   CHECK(hsops::pg::error_kind_for_sqlstate("") == "sql");
 }
 
-TEST_CASE("tidy_message trims, joins lines and scrubs the secret") {
+TEST_CASE("tidy_message trims / joins lines and scrubs the secret") {
   CHECK(hsops::pg::tidy_message("a\nb\n") == "a; b");
   CHECK(hsops::pg::tidy_message("  \n") == "");
   CHECK(hsops::pg::tidy_message("bad pw hunter2 here", "hunter2") == "bad pw *** here");
