@@ -1,0 +1,58 @@
+// The collector's request handling, independent of the HTTP library so it is unit-testable:
+// routes, content type, rate limit, validation, pseudonymisation, storage, /metrics, /health.
+// Body size and read deadlines are enforced by the server before a request gets here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stats/rate_limit.h"
+#include "stats/store.h"
+
+namespace hsops::stats {
+
+struct HttpRequest {
+  std::string method;        // "PUT", "POST", "GET", ...
+  std::string target;        // path and query
+  std::string content_type;  // raw header value
+  std::string user_agent;
+  std::string body;
+  std::string client;        // peer IP: for the rate limit only, never stored or logged
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body = "{}";
+  std::string allow;  // the Allow header for 405
+};
+
+// Counters for the collector's own /metrics (requests by outcome).
+struct IngestCounters {
+  std::int64_t accepted = 0, invalid = 0, rate_limited = 0, unsupported = 0, store_errors = 0;
+};
+
+class Ingest {
+ public:
+  Ingest(ReportStore& store, RateLimiter& limiter, std::string secret, std::int64_t k);
+  HttpResponse handle(const HttpRequest& request);
+  IngestCounters counters() const;
+
+ private:
+  HttpResponse push(const HttpRequest& request);
+  HttpResponse metrics();
+
+  ReportStore& store_;
+  RateLimiter& limiter_;
+  std::string secret_;
+  std::int64_t k_;
+  mutable std::mutex mutex_;
+  IngestCounters counters_;
+};
+
+// "application/json" or "application/json; charset=utf-8" (case-insensitive), nothing else.
+bool is_json_content_type(std::string_view value);
+// The version from "Synapse/1.160.0 (b=...)", safe_label'd; "unknown" for other agents.
+std::string synapse_version(std::string_view user_agent);
+
+}  // namespace hsops::stats
