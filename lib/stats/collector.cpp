@@ -1,0 +1,102 @@
+#include "stats/collector.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "stats/server.h"
+#include "stats/store.h"
+
+namespace hsops::stats {
+namespace {
+
+pg::Options db_options(const CollectorConfig& c) {
+  pg::Options o;
+  o.connect_timeout = c.database_connect_timeout;
+  o.statement_timeout = c.database_statement_timeout;
+  o.application_name = "hsops-collector";
+  return o;
+}
+
+void purge(ReportStore& store, int days, std::ostream& log) {
+  auto n = store.purge_older_than(days);
+  if (!n) {
+    log << "hsops-collector: retention: " << n.error().message << '\n';
+  } else if (*n > 0) {
+    log << "hsops-collector: retention: deleted " << *n << " reports older than " << days << " days\n";
+  }
+}
+
+}  // namespace
+
+int check_collector(const CollectorConfig& config, std::ostream& out) {
+  auto db = pg::Connection::open(config.database_conninfo, db_options(config));
+  if (!db) {
+    out << "database: " << db.error().message << '\n';
+    return 1;
+  }
+  auto v = db.value().query("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  const std::string version = v ? v->rows[0][0].value_or("0") : std::string("0 (no schema yet)");
+  out << "config valid; database " << db.value().target() << " reachable; schema version " << version
+      << " (this collector migrates to " << migrations().back().version << ")\n";
+  return 0;
+}
+
+int run_collector(const CollectorConfig& config, std::ostream& log) {
+  {
+    auto db = pg::Connection::open(config.database_conninfo, db_options(config));
+    if (!db) {
+      log << "hsops-collector: database: " << db.error().message << '\n';
+      return 1;
+    }
+    auto version = migrate(db.value());
+    if (!version) {
+      log << "hsops-collector: schema migration failed: " << version.error().message << '\n';
+      return 1;
+    }
+    log << "hsops-collector: schema at version " << *version << '\n';
+  }
+  PgStore store(config.database_conninfo, db_options(config), static_cast<std::size_t>(config.threads));
+  RateLimiter limiter(config.rate_per_second, config.rate_burst);
+  Ingest ingest(store, limiter, config.pseudonym_secret, config.k_anonymity);
+  ServerOptions so;
+  so.address = config.listen_address;
+  so.port = config.listen_port;
+  so.body_limit = config.body_limit;
+  so.header_timeout = config.header_timeout;
+  so.read_timeout = config.read_timeout;
+  so.write_timeout = config.write_timeout;
+  so.threads = config.threads;
+  so.shutdown_grace = config.shutdown_grace;
+  Server server(so, ingest);
+  auto port = server.listen();
+  if (!port) {
+    log << "hsops-collector: " << port.error().message << '\n';
+    return 1;
+  }
+  purge(store, config.retention_days, log);
+  // Retention runs hourly beside the server; it stops with it.
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool done = false;
+  std::thread retention([&] {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, std::chrono::hours(1), [&] { return done; })) {
+      lock.unlock();
+      purge(store, config.retention_days, log);
+      lock.lock();
+    }
+  });
+  log << "hsops-collector: listening on " << config.listen_address << ':' << *port << std::endl;
+  server.run();
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  wake.notify_all();
+  retention.join();
+  log << "hsops-collector: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace hsops::stats
