@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,7 +39,8 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket socket, Shared& shared)
+      : stream_(std::move(socket)), body_timer_(stream_.get_executor()), shared_(shared) {
     std::lock_guard lock(shared_.mutex);
     ++shared_.sessions;
   }
@@ -56,7 +58,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on stop: a connection waiting for its next request is closed; one in flight is not.
   void close_if_idle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->stream_.socket().close();
+      beast::error_code ignored;
+      if (!self->busy_) self->stream_.socket().close(ignored);
     });
   }
 
@@ -88,11 +91,22 @@ class Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
+  // The body deadline is our own timer, not the stream's: the stream's expiry closes the
+  // socket, and a slow sender deserves a 408 it can read.
   void read_body() {
     if (parser_->is_done()) return respond();
-    stream_.expires_after(shared_.options.read_timeout);
+    stream_.expires_never();
+    body_timer_.expires_after(shared_.options.read_timeout);
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the body arrived in time
+      self->body_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->body_timer_.cancel();
+                       if (self->body_timed_out_) return self->reply_and_close(408, R"({"error":"request_timeout"})");
                        if (ec) return self->on_read_error(ec);
                        self->respond();
                      });
@@ -101,7 +115,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read_error(beast::error_code ec) {
     if (ec == http::error::body_limit) return reply_and_close(413, R"({"error":"payload_too_large"})");
     if (ec == http::error::header_limit) return reply_and_close(431, R"({"error":"header_too_large"})");
-    if (ec == beast::error::timeout && busy_) return reply_and_close(408, R"({"error":"request_timeout"})");
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor) {
       return close();  // idle or vanished: nothing to answer
@@ -148,6 +161,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer body_timer_;
+  bool body_timed_out_ = false;
   Shared& shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
