@@ -6,6 +6,7 @@
 #include "check_command.h"
 #include "config_command.h"
 #include "options.h"
+#include "report_stats_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hsops: operations and monitoring toolkit for Matrix homeservers.\n"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
 
   hsops::cli::setup_check_command(app, global);
   hsops::cli::setup_config_command(app, global);
+  hsops::cli::setup_report_stats_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -52,7 +52,7 @@ std::int64_t reports(const std::string& db) { return hsops::test::count_rows(db,
 
 }  // namespace
 
-TEST_CASE("collector: bad input is refused and nothing is stored") {
+TEST_CASE("bad input is refused and nothing is stored") {
   const std::string db = hsops::test::fresh_database("hsops_collector_bad");
   CollectorProcess c("bad", db, kLimits);
 
@@ -120,7 +120,7 @@ TEST_CASE("collector: bad input is refused and nothing is stored") {
   CHECK(c.running());
 }
 
-TEST_CASE("collector: stores the pseudonym never the name") {
+TEST_CASE("stores the pseudonym never the name") {
   const std::string db = hsops::test::fresh_database("hsops_collector_names");
   CollectorProcess c("names", db, kLimits);
   REQUIRE(push(c, report("Private-Name.example").dump()) == 200);
@@ -133,7 +133,7 @@ TEST_CASE("collector: stores the pseudonym never the name") {
   CHECK(hsops::test::count_rows(db, "SELECT max(version) FROM schema_migrations") == 2);
 }
 
-TEST_CASE("collector: aggregates of 50 servers equal the test's sums and quantiles") {
+TEST_CASE("aggregates of 50 servers equal the test's sums and quantiles") {
   const std::string db = hsops::test::fresh_database("hsops_collector_agg");
   CollectorProcess c("agg", db, "limits:\n  rate_per_second: 10000\n  rate_burst: 10000\nk_anonymity: 5\n");
   std::vector<std::int64_t> users, dau;
@@ -181,7 +181,7 @@ TEST_CASE("collector: aggregates of 50 servers equal the test's sums and quantil
   CHECK(hsops::test::count_rows(db, "SELECT total_users FROM daily_aggregates") == static_cast<std::int64_t>(sum(users)));
 }
 
-TEST_CASE("collector: SIGTERM lets a request in flight finish and commits it") {
+TEST_CASE("SIGTERM lets a request in flight finish and commits it") {
   const std::string db = hsops::test::fresh_database("hsops_collector_stop");
   CollectorProcess c("stop", db, "limits:\n  read_timeout: 5s\nshutdown_grace: 10s\n");
   const std::string body = report("inflight.example").dump();
@@ -197,4 +197,31 @@ TEST_CASE("collector: SIGTERM lets a request in flight finish and commits it") {
   CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
   CHECK(c.wait(std::chrono::milliseconds(5000)) == 0);
   CHECK(reports(db) == 1);
+}
+
+TEST_CASE("hsops report-stats push reaches the collector anonymised") {
+  const std::string db = hsops::test::fresh_database("hsops_collector_push");
+  CollectorProcess c("push", db, "");
+  const auto dir = std::filesystem::temp_directory_path() / ("hsops-report-stats-it-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string synapse_db = hsops::test::stack_env().get("HSOPS_PG_SYNAPSE_DB");
+  const std::string server = hsops::test::stack_env().get("HSOPS_SYNAPSE_SERVER_NAME");
+  {
+    std::ofstream config(dir / "hsops.yaml");
+    config << "state_dir: " << (dir / "state").string() << "\nreport_stats:\n  server_name: " << server
+           << "\n  database:\n    conninfo: \"" << synapse_db << "\"\n  endpoint: " << c.url(kPush)
+           << "\n  anonymise: true\n";
+  }
+  const std::string hsops = std::string(HSOPS_BINARY_DIR) + "/cmd/hsops/hsops";
+  const std::string base = "timeout 60 " + hsops + " --config " + (dir / "hsops.yaml").string() + " report-stats ";
+  // --dry-run prints the exact body; the pseudonym replaces the name.
+  const std::string dry_out = (dir / "dry.json").string();
+  REQUIRE(std::system((base + "push --dry-run > " + dry_out).c_str()) == 0);
+  const auto body = nlohmann::json::parse(hsops::test::read_file(dry_out));
+  CHECK(body["homeserver"].get<std::string>().size() == 64);
+  CHECK(hsops::test::read_file(dry_out).find(server) == std::string::npos);
+  REQUIRE(std::system((base + "push > " + (dir / "push.out").string()).c_str()) == 0);
+  CHECK(reports(db) == 1);
+  CHECK(hsops::test::count_rows(db, "SELECT total_users FROM reports") == body["total_users"].get<std::int64_t>());
+  std::filesystem::remove_all(dir);
 }
