@@ -1,0 +1,16 @@
+#!/bin/sh
+# Builds the libFuzzer target for the report parser/validator with clang and runs it for a
+# bounded time (default 60 s): tests/fuzz/run.sh [SECONDS] [BUILD_DIR]. Exit 0 = no crash.
+set -eu
+seconds=${1:-60}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+out=${2:-/tmp/hsops-fuzz}
+mkdir -p "$out/corpus"
+# Seed: a Synapse body and a few near-misses.
+printf '%s' '{"homeserver":"a.example","timestamp":1790000000,"total_users":3,"cache_factor":0.5,"server_context":null}' > "$out/corpus/synapse"
+printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":"3"}' > "$out/corpus/bad"
+clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/lib" \
+  "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/ingest.cpp" \
+  "$src/lib/stats/aggregate.cpp" "$src/lib/stats/pseudonym.cpp" "$src/lib/stats/rate_limit.cpp" \
+  -lcrypto -o "$out/report_fuzz"
+exec "$out/report_fuzz" -max_total_time="$seconds" -max_len=20000 -timeout=5 "$out/corpus"
