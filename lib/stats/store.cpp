@@ -70,33 +70,75 @@ class PgStore::Lease {
   std::unique_ptr<pg::Connection> conn_;
 };
 
-Result<bool> PgStore::insert(const StoredReport& r) {
+struct PgStore::Waiter {
+  const StoredReport* report;
+  std::optional<Result<bool>> result;
+};
+
+namespace {
+// PostgreSQL allows 65535 parameters per statement; 29 columns a row.
+constexpr std::size_t kMaxBatch = 1000;
+}  // namespace
+
+Result<bool> PgStore::write_batch(const std::vector<std::shared_ptr<Waiter>>& batch) {
   static const std::vector<std::string> fields = stored_fields();
-  static const std::string sql = [] {
-    std::string columns = "server_pseudonym, server_version";
-    std::string values = "$1, $2";
-    int n = 2;
+  static const std::string columns = [] {
+    std::string c = "server_pseudonym, server_version";
+    for (const auto& f : fields) c += ", " + f;
+    return c;
+  }();
+  std::string sql = "INSERT INTO reports (" + columns + ") VALUES ";
+  pg::Params params;
+  params.reserve(batch.size() * (fields.size() + 2));
+  int n = 0;
+  for (std::size_t row = 0; row < batch.size(); ++row) {
+    const StoredReport& r = *batch[row]->report;
+    sql += row == 0 ? "($" : ", ($";
+    sql += std::to_string(n + 1) + ", $" + std::to_string(n + 2);
+    n += 2;
+    params.push_back(r.pseudonym);
+    params.push_back(r.server_version);
     for (const auto& f : fields) {
-      columns += ", " + f;
       const auto* spec = find_field(f);
       const char* cast = spec->type == FieldType::count ? "::bigint" : spec->type == FieldType::number ? "::float8" : "";
-      values += ", $" + std::to_string(++n) + cast;
+      sql += ", $" + std::to_string(++n) + cast;
+      const auto it = r.report.fields.find(f);
+      params.push_back(it == r.report.fields.end() ? std::nullopt : text_of(*it));
     }
-    return "INSERT INTO reports (" + columns + ") VALUES (" + values + ")";
-  }();
-  pg::Params params = {r.pseudonym, r.server_version};
-  for (const auto& f : fields) {
-    const auto it = r.report.fields.find(f);
-    params.push_back(it == r.report.fields.end() ? std::nullopt : text_of(*it));
+    sql += ")";
   }
   auto conn = acquire();
   if (!conn) return conn.error();
   Lease lease(*this, std::move(conn).value());
-  // One statement in autocommit: when it returns, the row is committed (and fsynced per the
-  // server's synchronous_commit), so the 200 that follows never acknowledges a lost report.
+  // One statement in autocommit: when it returns, every row is committed, so the 200s that
+  // follow never acknowledge a lost report. A failure fails the whole batch (all get 503).
   auto done = lease.db().query(sql, params);
   if (!done) return done.error();
   return true;
+}
+
+Result<bool> PgStore::insert(const StoredReport& r) {
+  auto me = std::make_shared<Waiter>(Waiter{&r, std::nullopt});
+  std::unique_lock lock(batch_mutex_);
+  queue_.push_back(me);
+  while (!me->result) {
+    if (writing_) {
+      batch_done_.wait(lock);
+      continue;
+    }
+    // Leader: write everything queued so far (this caller's row included, or already done).
+    writing_ = true;
+    const std::size_t take = std::min(queue_.size(), kMaxBatch);
+    std::vector<std::shared_ptr<Waiter>> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+    lock.unlock();
+    const Result<bool> result = write_batch(batch);
+    lock.lock();
+    for (auto& w : batch) w->result = result;
+    writing_ = false;
+    batch_done_.notify_all();
+  }
+  return *me->result;
 }
 
 Result<std::vector<ServerFigures>> PgStore::latest_per_server() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,9 @@ const std::vector<Migration>& migrations();
 Result<int> migrate(pg::Connection& db);
 
 // PostgreSQL-backed store with a small connection pool (one connection per worker thread);
-// a broken connection is reopened on next use.
+// a broken connection is reopened on next use. insert() is a group commit: concurrent callers
+// queue their rows, one of them writes the whole queue as one multi-row INSERT (one commit,
+// one WAL flush) and every caller returns once that commit is done (or failed).
 class PgStore : public ReportStore {
  public:
   PgStore(std::string conninfo, pg::Options options, std::size_t connections);
@@ -60,6 +63,8 @@ class PgStore : public ReportStore {
 
  private:
   class Lease;
+  struct Waiter;
+  Result<bool> write_batch(const std::vector<std::shared_ptr<Waiter>>& batch);
   Result<std::unique_ptr<pg::Connection>> acquire();
   void release(std::unique_ptr<pg::Connection> conn);
 
@@ -70,6 +75,10 @@ class PgStore : public ReportStore {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pg::Connection>> idle_;
+  std::mutex batch_mutex_;
+  std::condition_variable batch_done_;
+  std::vector<std::shared_ptr<Waiter>> queue_;
+  bool writing_ = false;
 };
 
 }  // namespace hsops::stats

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -224,4 +225,20 @@ TEST_CASE("hsops report-stats push reaches the collector anonymised") {
   CHECK(reports(db) == 1);
   CHECK(hsops::test::count_rows(db, "SELECT total_users FROM reports") == body["total_users"].get<std::int64_t>());
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("concurrent pushes are group-committed and every 200 is a stored row") {
+  const std::string db = hsops::test::fresh_database("hsops_collector_concurrent");
+  CollectorProcess c("concurrent", db, "limits:\n  rate_per_second: 100000\n  rate_burst: 100000\nthreads: 8\n");
+  std::atomic<int> ok{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 8; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) ok += push(c, report("s" + std::to_string(t) + "-" + std::to_string(i) + ".example").dump()) == 200;
+    });
+  }
+  for (auto& s : senders) s.join();
+  CHECK(ok == 200);
+  CHECK(reports(db) == 200);
+  CHECK(hsops::test::count_rows(db, "SELECT count(DISTINCT server_pseudonym) FROM reports") == 200);
 }
