@@ -66,6 +66,7 @@ void run_checks(const std::string& name, const CheckOptions& options, const Glob
     const config::Section root = doc.root();
     services.global = config::read_global(root);
     checks = checks::build_enabled_checks(root, services);  // validates every section
+    read_other_sections(root);
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "hsops: warning: " << w << '\n';
     if (name != "all") {

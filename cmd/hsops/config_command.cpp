@@ -18,6 +18,7 @@ namespace {
     const config::Section root = doc.root();
     checks::Services services{clock, config::read_global(root), "/proc", std::nullopt, std::nullopt, std::nullopt};
     const auto enabled = checks::build_enabled_checks(root, services);
+    read_other_sections(root);
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "warning: " << w << '\n';
     std::string names;

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "stats/report_stats.h"
+
 namespace hsops::cli {
 
 config::Document load_config(const GlobalOptions& options) {
@@ -14,6 +16,10 @@ config::Document load_config(const GlobalOptions& options) {
   std::error_code ec;
   if (std::filesystem::exists(fallback, ec)) return config::Document::load(fallback);
   return config::Document::empty();
+}
+
+void read_other_sections(const config::Section& root) {
+  if (root.has("report_stats")) (void)stats::read_report_stats_config(root);
 }
 
 }  // namespace hsops::cli

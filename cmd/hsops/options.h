@@ -17,4 +17,8 @@ struct GlobalOptions {
 // /etc/hsops/hsops.yaml when present, else built-in local defaults. Throws ConfigError.
 config::Document load_config(const GlobalOptions& options);
 
+// Reads (and so validates) the top-level sections that are not checks, e.g. `report_stats`,
+// so `hsops check` and `hsops config validate` accept and check them. Throws ConfigError.
+void read_other_sections(const config::Section& root);
+
 }  // namespace hsops::cli

@@ -153,3 +153,19 @@ TEST_CASE("help describes every option of each subcommand", "[cli]") {
   auto all = run_hsops({"check", "all", "--help"});
   CHECK(all.out.find("--format") != std::string::npos);
 }
+
+TEST_CASE("a report_stats section is validated by config validate and accepted by check", "[cli]") {
+  TempDir dir;
+  const std::string base = disk_only_config(dir);
+  const auto good = dir.write("good.yaml", base +
+      "report_stats:\n  server_name: hs.example\n  database:\n    conninfo: 'host=/nonexistent dbname=synapse'\n");
+  auto v = run_hsops({"config", "validate", "--config", good.string()});
+  INFO(v.err);
+  CHECK(v.exit_code == 0);
+  auto c = run_hsops({"check", "disk", "--config", good.string()});
+  CHECK(c.exit_code != 3);
+  const auto bad = dir.write("bad.yaml", base + "report_stats:\n  server_name: hs.example\n  databse: {}\n");
+  auto b = run_hsops({"config", "validate", "--config", bad.string()});
+  CHECK(b.exit_code == 1);
+  CHECK(b.err.find(bad.string() + ":") != std::string::npos);
+}
