@@ -1,5 +1,6 @@
 #include "checks/registry.h"
 
+#include "checks/appservice.h"
 #include "checks/clock.h"
 #include "checks/disk.h"
 #include "checks/federation.h"
@@ -18,6 +19,7 @@ const std::vector<CheckInfo>& all_checks() {
       replication_check_info(),
       probe_check_info(),
       federation_check_info(),
+      appservice_check_info(),
   };
   return kChecks;
 }
