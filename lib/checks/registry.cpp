@@ -1,6 +1,7 @@
 #include "checks/registry.h"
 
 #include "checks/appservice.h"
+#include "checks/bridge.h"
 #include "checks/clock.h"
 #include "checks/disk.h"
 #include "checks/federation.h"
@@ -20,6 +21,7 @@ const std::vector<CheckInfo>& all_checks() {
       probe_check_info(),
       federation_check_info(),
       appservice_check_info(),
+      bridge_check_info(),
   };
   return kChecks;
 }

@@ -28,6 +28,7 @@ checks:
     base_url: http://127.0.0.1:$SYNAPSE_PORT
     # The stack's Synapse speaks plain HTTP on loopback; never set this in production.
     allow_plain_http: true
+$(bridge_hsops_config)
 EOF
   install -d -m 0700 "$STACK_DIR/hsops-state"
 }
@@ -66,6 +67,7 @@ HSOPS_ADMIN_USER=@admin:$SERVER_NAME
 HSOPS_ADMIN_PASSWORD_FILE=$SECRETS_DIR/admin.password
 HSOPS_ADMIN_TOKEN_FILE=$SECRETS_DIR/admin.token
 HSOPS_CHROOT_DIR=$CHROOT_DIR
+$(bridge_env_lines)
 EOF
   ) && mv "$ENV_FILE.tmp" "$ENV_FILE"
 }

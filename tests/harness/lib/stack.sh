@@ -3,7 +3,7 @@
 
 STACK_MARKER=$STACK_DIR/.hsops-stack
 STATE_FILE=$STACK_DIR/state
-UP_STEPS=7
+UP_STEPS=8
 
 stack_state() { cat "$STATE_FILE" 2>/dev/null || echo none; }
 set_state() { echo "$1" >"$STATE_FILE"; }
@@ -14,7 +14,7 @@ synapse_pid() { pidfile_pid "$RUN_DIR/$1.pid"; }
 stack_fully_up() {
   [ "$(stack_state)" = up ] && load_ports || return 1
   pg_running primary && pg_running standby && pid_alive "$(synapse_pid synapse)" &&
-    versions_answer "$SYNAPSE_PORT"
+    versions_answer "$SYNAPSE_PORT" && bridge_running
 }
 
 lock_stack() {
@@ -81,6 +81,7 @@ cmd_up() {
   pick_port SYNAPSE_METRICS_PORT HSOPS_SYNAPSE_METRICS_PORT
   pick_port SPARE_PORT HSOPS_SYNAPSE_SPARE_PORT
   pick_port SPARE_METRICS_PORT HSOPS_SYNAPSE_SPARE_METRICS_PORT
+  bridge_pick_ports
   cat >"$PORTS_FILE" <<EOF
 PG_PRIMARY_PORT=$PG_PRIMARY_PORT
 PG_STANDBY_PORT=$PG_STANDBY_PORT
@@ -91,6 +92,7 @@ SPARE_METRICS_PORT=$SPARE_METRICS_PORT
 SYN_UID=$SYN_UID
 SYN_GID=$SYN_GID
 EOF
+  bridge_ports_lines >>"$PORTS_FILE"
   local f
   for f in pg-hsops pg-synapse probe admin; do write_secret "$SECRETS_DIR/$f.password"; done
 
@@ -113,6 +115,7 @@ EOF
   step 5 $UP_STEPS "Synapse configs (main -> primary, hot spare -> standby) and keys"
   chroot_mount
   install -d -m 0750 -o "$SYN_UID" -g "$SYN_GID" "$SYN_DIR"
+  bridge_write_registration # before Synapse starts: it reads app_service_config_files at start-up
   synapse_write_config "$SYN_DIR" "$SYNAPSE_PORT" "$SYNAPSE_METRICS_PORT" "$PG_PRIMARY_PORT"
   synapse_write_secrets
   synapse_write_config "$SPARE_DIR" "$SPARE_PORT" "$SPARE_METRICS_PORT" "$PG_STANDBY_PORT"
@@ -122,7 +125,11 @@ EOF
   synapse_start "$SYN_DIR" "$SYNAPSE_PORT"
   step_done "answering /_matrix/client/versions"
 
-  step 7 $UP_STEPS "users @probe and @admin, env file, hsops config"
+  step 7 $UP_STEPS "ngircd on 127.0.0.1:$IRC_PORT, the test bridge (appservice :$BRIDGE_PORT), user @canary"
+  bridge_start
+  step_done
+
+  step 8 $UP_STEPS "users @probe and @admin, env file, hsops config"
   synapse_register probe --no-admin "$SECRETS_DIR/probe.password"
   synapse_register admin --admin "$SECRETS_DIR/admin.password"
   (umask 077 && synapse_login_token "@admin:$SERVER_NAME" "$SECRETS_DIR/admin.password" >"$SECRETS_DIR/admin.token")
@@ -143,6 +150,7 @@ stop_all() {
   local quiet=${1:-} name pid
   load_ports || true
   local steps=4
+  bridge_stop # first: it talks to Synapse
   [ "$quiet" = quiet ] || step 1 $steps "stopping Synapse"
   for name in synapse-spare synapse; do
     pid=$(synapse_pid "$name")
@@ -174,7 +182,8 @@ cmd_down() {
   lock_stack
   # Remember the pids before stopping, to prove afterwards that none is left.
   local pids="" p
-  for p in "$(synapse_pid synapse)" "$(synapse_pid synapse-spare)" "$(pg_pid primary)" "$(pg_pid standby)"; do
+  # shellcheck disable=SC2046 # bridge_pids: zero to two words
+  for p in "$(synapse_pid synapse)" "$(synapse_pid synapse-spare)" "$(pg_pid primary)" "$(pg_pid standby)" $(bridge_pids); do
     [ -z "$p" ] || pids="$pids $p"
   done
   local t0
@@ -225,6 +234,7 @@ cmd_status() {
   fi
   status_line "Synapse" "$(synapse_pid synapse)" "$extra"
   status_line "Synapse hot spare" "$(synapse_pid synapse-spare)" "http://127.0.0.1:${SPARE_PORT:-?}  (not started by default)"
+  bridge_status_lines
   local m
   m=$(mounts_under "$CHROOT_DIR" | tr '\n' ' ')
   printf '  %-26s %s\n' "chroot mounts" "${m:-none}"

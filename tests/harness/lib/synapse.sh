@@ -92,7 +92,7 @@ rc_login:
   account:
     per_second: 50
     burst_count: 500
-app_service_config_files: []
+app_service_config_files: [${SYN_APPSERVICE_FILES:-}]
 EOF
   chown "$SYN_UID:$SYN_GID" "$dir/homeserver.yaml" "$dir/log.config"
   chmod 0640 "$dir/homeserver.yaml" "$dir/log.config"

@@ -1,0 +1,146 @@
+#include "checks/bridge.h"
+
+#include <algorithm>
+
+#include "checks/bridge_canary.h"
+
+namespace hsops::checks {
+namespace {
+
+constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is listed
+# The homeserver's client API (the Matrix side of every canary).
+# homeserver_url: https://matrix.example.org
+# Per direction: a message not seen on the other side within this is CRITICAL for that
+# direction. Both directions run at once.
+# direction_timeout: 8s
+# Nagios ranges on each direction's latency in seconds (-w/-c override).
+# warning: 5
+# critical: ~
+# bridges:
+#   - name: libera              # the `bridge` metric label
+#     room_id: '!portal:example.org'
+#     user: '@hsops-canary:example.org'
+#     password_file: /etc/hsops/canary.password     # or access_token_file / _env
+#     remote:
+#       type: irc               # built in: plain TCP IRC client
+#       host: irc.example.net
+#       port: 6667
+#       channel: '#bridged'
+#       nick: hsops-canary
+#   - name: other
+#     room_id: '!other:example.org'
+#     user: '@hsops-canary:example.org'
+#     password_file: /etc/hsops/canary.password
+#     remote:
+#       type: exec              # any network: commands run with the direction's deadline
+#       send: [/usr/local/bin/canary-send]   # canary text on stdin; exit 0 when posted
+#       wait: [/usr/local/bin/canary-wait]   # HSOPS_CANARY_TAG in env; exit 0 when seen
+)";
+
+constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency in seconds.";
+
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
+  if (!text) return std::nullopt;
+  auto parsed = Range::parse(*text);
+  if (!parsed) {
+    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
+  }
+  return parsed.value();
+}
+
+bridge::BridgeTarget read_target(const config::Section& s) {
+  bridge::BridgeTarget t;
+  t.name = s.string("name", "");
+  if (t.name.empty()) s.fail("name", "each bridge needs a name (the metric label)");
+  t.room_id = s.string("room_id", "");
+  if (t.room_id.empty() || t.room_id.front() != '!') s.fail("room_id", "needs the portal room's ID ('!...:server')");
+  t.user_id = s.string("user", "");
+  if (t.user_id.size() < 4 || t.user_id.front() != '@') s.fail("user", "needs the Matrix canary's full ID");
+  t.password = s.secret("password");
+  t.access_token = s.secret("access_token");
+  if (!t.password && !t.access_token) s.fail("user", "set password_file/_env or access_token_file/_env for the canary");
+  const config::Section r = s.child("remote");
+  const std::string type = r.string("type", "");
+  if (type == "irc") {
+    bridge::IrcRemote irc;
+    irc.host = r.string("host", "");
+    irc.port = static_cast<int>(r.integer("port", 6667));
+    irc.channel = r.string("channel", "");
+    irc.nick = r.string("nick", "hsops-canary");
+    if (irc.host.empty()) r.fail("host", "the IRC server's host name");
+    if (irc.channel.empty() || (irc.channel.front() != '#' && irc.channel.front() != '&')) r.fail("channel", "an IRC channel such as '#bridged'");
+    if (irc.port < 1 || irc.port > 65535) r.fail("port", "must be 1..65535");
+    t.irc = irc;
+  } else if (type == "exec") {
+    bridge::ExecRemote e;
+    e.send = r.strings("send", {});
+    e.wait = r.strings("wait", {});
+    if (e.send.empty()) r.fail("send", "the command that posts the canary text (given on stdin)");
+    if (e.wait.empty()) r.fail("wait", "the command that waits for HSOPS_CANARY_TAG");
+    t.exec = e;
+  } else {
+    r.fail("type", "remote.type must be irc or exec");
+  }
+  r.reject_unknown_keys();
+  s.reject_unknown_keys();
+  return t;
+}
+
+std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
+  return bridge::make_bridge_check(read_bridge_options(section, services), services.clock);
+}
+
+}  // namespace
+
+bridge::Options read_bridge_options(const config::Section& s, const Services& services) {
+  bridge::Options o;
+  o.homeserver_url = s.string("homeserver_url", "");
+  if (o.homeserver_url.rfind("http://", 0) != 0 && o.homeserver_url.rfind("https://", 0) != 0) {
+    s.fail("homeserver_url", "checks.bridge needs homeserver_url, an http(s) URL of the client API");
+  }
+  while (o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  for (const auto& b : s.list("bridges")) o.bridges.push_back(read_target(b));
+  if (o.bridges.empty()) s.fail("bridges", "list at least one bridge (portal room, canary account, remote side)");
+  const Millis budget = services.timeout.value_or(services.global.request_timeout);
+  // Set-up and the two (concurrent) directions must fit the runner's backstop (1.5 x budget).
+  o.direction_timeout = s.duration("direction_timeout", std::min(Millis(8000), budget * 6 / 10));
+  if (o.direction_timeout.count() <= 0) s.fail("direction_timeout", "must be a positive duration");
+  o.deadlines = {services.global.connect_timeout, std::min(services.global.request_timeout, budget)};
+  o.ca_file = services.global.ca_file;
+  o.warning = s.range("warning", o.warning);
+  o.critical = s.range("critical", o.critical);
+  s.reject_unknown_keys();
+  if (auto w = cli_range(services.warning, "-w")) o.warning = w;
+  if (auto c = cli_range(services.critical, "-c")) o.critical = c;
+  return o;
+}
+
+namespace bridge {
+namespace {
+class BridgeCheck final : public Check {
+ public:
+  BridgeCheck(Options options, const Clock& clock) : options_(std::move(options)), clock_(clock) {}
+  std::string name() const override { return "bridge"; }
+  CheckResult run() override {
+    std::vector<CanaryOutcome> outcomes;
+    for (const auto& t : options_.bridges) outcomes.push_back(run_canary(t, options_, clock_));
+    return build_bridge_result(outcomes, options_);
+  }
+
+ private:
+  Options options_;
+  const Clock& clock_;
+};
+}  // namespace
+
+std::shared_ptr<Check> make_bridge_check(Options options, const Clock& clock) {
+  return std::make_shared<BridgeCheck>(std::move(options), clock);
+}
+}  // namespace bridge
+
+CheckInfo bridge_check_info() {
+  return CheckInfo{"bridge", "two-way canary through each bridge: Matrix -> remote and remote -> Matrix, each timed and judged on its own",
+                   kThresholdHelp, false, kExample, &make};
+}
+
+}  // namespace hsops::checks
