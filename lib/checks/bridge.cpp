@@ -35,6 +35,16 @@ constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is
 #       type: exec              # any network: commands run with the direction's deadline
 #       send: [/usr/local/bin/canary-send]   # canary text on stdin; exit 0 when posted
 #       wait: [/usr/local/bin/canary-wait]   # HSOPS_CANARY_TAG in env; exit 0 when seen
+#     # Passive view (needs database below): the appservice's user namespace regex.
+#     user_regex: '^@_irc_.*:example\.org$'
+# Passive view between canary runs, from Synapse's database (read-only; SELECT on events and
+# local_current_membership): messages per direction over traffic_window; a direction silent
+# while the other carried at least min_messages is WARNING.
+# database:
+#   conninfo: "host=db1 port=5432 user=hsops_synapse_ro dbname=synapse"
+#   password_file: /etc/hsops/synapse-ro.password
+# traffic_window: 1h
+# min_messages: 5
 )";
 
 constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency in seconds.";
@@ -82,6 +92,7 @@ bridge::BridgeTarget read_target(const config::Section& s) {
     r.fail("type", "remote.type must be irc or exec");
   }
   r.reject_unknown_keys();
+  t.user_regex = s.string("user_regex", "");
   s.reject_unknown_keys();
   return t;
 }
@@ -109,6 +120,14 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
   o.ca_file = services.global.ca_file;
   o.warning = s.range("warning", o.warning);
   o.critical = s.range("critical", o.critical);
+  const config::Section db = s.child("database");
+  if (db.present()) {
+    o.database = read_pg_target(db, services);
+    db.reject_unknown_keys();
+  }
+  o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.duration("traffic_window", Millis(3600 * 1000)));
+  if (o.traffic_window.count() <= 0) s.fail("traffic_window", "must be a positive duration");
+  o.min_messages = s.integer("min_messages", o.min_messages);
   s.reject_unknown_keys();
   if (auto w = cli_range(services.warning, "-w")) o.warning = w;
   if (auto c = cli_range(services.critical, "-c")) o.critical = c;
@@ -123,7 +142,15 @@ class BridgeCheck final : public Check {
   std::string name() const override { return "bridge"; }
   CheckResult run() override {
     std::vector<CanaryOutcome> outcomes;
-    for (const auto& t : options_.bridges) outcomes.push_back(run_canary(t, options_, clock_));
+    for (const auto& t : options_.bridges) {
+      outcomes.push_back(run_canary(t, options_, clock_));
+      // After the canary, so its own messages count as the traffic they are.
+      if (options_.database && !t.user_regex.empty()) {
+        auto traffic = read_traffic({*options_.database, t.user_regex, options_.traffic_window, options_.min_messages});
+        if (traffic) outcomes.back().traffic = traffic.value();
+        else outcomes.back().traffic_error = "passive view: " + traffic.error().message;
+      }
+    }
     return build_bridge_result(outcomes, options_);
   }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checks/bridge_options.h"
+#include "checks/bridge_traffic.h"
 #include "core/check.h"
 #include "core/clock.h"
 
@@ -23,6 +24,8 @@ struct CanaryOutcome {
   std::optional<std::string> setup_error;  // login/join/connect failed: no direction measured
   Direction matrix_to_remote;
   Direction remote_to_matrix;
+  std::optional<Traffic> traffic;  // the passive view, when configured
+  std::string traffic_error;
 };
 
 CanaryOutcome run_canary(const BridgeTarget& target, const Options& options, const Clock& clock);

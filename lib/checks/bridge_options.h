@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/wal_connection.h"
 #include "core/range.h"
 #include "net/http.h"
 
@@ -38,6 +39,7 @@ struct BridgeTarget {
   std::optional<std::string> access_token;
   std::optional<IrcRemote> irc;  // exactly one of irc / exec
   std::optional<ExecRemote> exec;
+  std::string user_regex;  // the appservice user namespace, for the passive view ("" = none)
 };
 
 struct Options {
@@ -48,6 +50,10 @@ struct Options {
   std::string ca_file;
   std::optional<Range> warning = Range::parse("5").value();  // latency seconds, each direction
   std::optional<Range> critical;
+  // Passive view from Synapse's database (nullopt = canary only).
+  std::optional<PgTarget> database;
+  std::chrono::seconds traffic_window{3600};
+  long min_messages = 5;
 };
 
 }  // namespace hsops::checks::bridge

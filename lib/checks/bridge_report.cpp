@@ -3,6 +3,8 @@
 #include "checks/bridge_canary.h"
 #include "core/units.h"
 
+#include <tuple>
+
 namespace hsops::checks::bridge {
 namespace {
 
@@ -60,6 +62,35 @@ CheckResult build_bridge_result(const std::vector<CanaryOutcome>& outcomes, cons
         good += (good.empty() ? "" : ", ") + figure;
       }
       r.details.push_back(figure);
+    }
+  }
+  for (const auto& o : outcomes) {
+    if (!o.traffic_error.empty()) {
+      r.status = worst(r.status, Status::unknown);
+      r.details.push_back(o.bridge + ": " + o.traffic_error);
+    }
+    if (!o.traffic) continue;
+    const auto& t = *o.traffic;
+    for (const auto& [direction, count, age] : {std::tuple{kMatrixToRemote, t.outbound, t.outbound_age},
+                                                std::tuple{kRemoteToMatrix, t.inbound, t.inbound_age}}) {
+      Measurement m = metric(o.bridge, direction, "delivered", static_cast<double>(count));
+      m.label = o.bridge + " " + direction + " messages";
+      m.metric = "hsops_bridge_messages";
+      m.help = "messages in the bridged rooms over traffic_window, per direction (the passive view)";
+      r.measurements.push_back(std::move(m));
+      if (age) {
+        Measurement a = metric(o.bridge, direction, "latency", *age);
+        a.label = o.bridge + " " + direction + " last_message";
+        a.metric = "hsops_bridge_last_message_age_seconds";
+        a.help = "seconds since the last message in this direction (present when there was one in the window)";
+        r.measurements.push_back(std::move(a));
+      }
+    }
+    r.details.push_back(o.bridge + ": passive view " + std::to_string(t.outbound) + " Matrix -> remote, " + std::to_string(t.inbound) +
+                        " remote -> Matrix");
+    if (const auto silent = judge_traffic(t, options.min_messages); !silent.empty()) {
+      r.status = worst(r.status, Status::warning);
+      bad += (bad.empty() ? "" : "; ") + o.bridge + ": " + silent;
     }
   }
   if (outcomes.empty()) {

@@ -178,5 +178,9 @@ bridge_hsops_config() {
         user: '@canary:$SERVER_NAME'
         password_file: $SECRETS_DIR/canary.password
         remote: {type: irc, host: 127.0.0.1, port: $IRC_PORT, channel: '$BRIDGE_CHANNEL', nick: hsops-canary}
+        user_regex: '^@_irc_.*'
+    database:
+      conninfo: "host=127.0.0.1 port=$PG_PRIMARY_PORT user=synapse dbname=synapse"
+      password_file: $SECRETS_DIR/pg-synapse.password
 EOF
 }

@@ -110,3 +110,22 @@ TEST_CASE("bridge config: irc and exec remotes / direction timeout within the bu
       "b.yaml");
   CHECK_THROWS_AS(checks::read_bridge_options(bad.root().child("checks").child("bridge"), services), config::ConfigError);
 }
+
+TEST_CASE("bridge passive view: a direction silent while the other flows is WARNING", "[bridge][traffic]") {
+  CHECK(judge_traffic(Traffic{0, 7, std::nullopt, 3.0}, 5) == "remote -> Matrix silent: 0 messages while 7 went Matrix -> remote");
+  CHECK(judge_traffic(Traffic{9, 0, 1.0, std::nullopt}, 5) == "Matrix -> remote silent: 0 messages while 9 came remote -> Matrix");
+  CHECK(judge_traffic(Traffic{0, 4, std::nullopt, 3.0}, 5).empty());  // too little traffic to tell
+  CHECK(judge_traffic(Traffic{0, 0, std::nullopt, std::nullopt}, 5).empty());
+  CHECK(judge_traffic(Traffic{3, 50, 1.0, 1.0}, 5).empty());
+
+  Options o;
+  auto outcome_ok = outcome(0.1, 0.2);
+  outcome_ok.traffic = Traffic{0, 7, std::nullopt, 3.0};
+  const auto r = build_bridge_result({outcome_ok}, o);
+  CHECK(r.status == Status::warning);
+  CHECK(r.summary.rfind("irc: remote -> Matrix silent", 0) == 0);
+  CHECK(value(r, "hsops_bridge_messages", kRemoteToMatrix) == 0);
+  CHECK(value(r, "hsops_bridge_messages", kMatrixToRemote) == 7);
+  CHECK(value(r, "hsops_bridge_last_message_age_seconds", kMatrixToRemote) == 3.0);
+  CHECK(value(r, "hsops_bridge_last_message_age_seconds", kRemoteToMatrix) == -1);
+}
