@@ -1,9 +1,11 @@
 #include "stats/collector.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "stats/rollup.h"
 #include "stats/server.h"
 #include "stats/store.h"
 
@@ -18,7 +20,22 @@ pg::Options db_options(const CollectorConfig& c) {
   return o;
 }
 
-void purge(ReportStore& store, int days, std::ostream& log) {
+// One retention run: roll the days up into the stored daily aggregates, then delete raw
+// reports past retention -- only when the roll-up succeeded, so no day loses its raw reports
+// before its aggregates are stored.
+void retain(ReportStore& store, const CollectorConfig& config, const std::atomic<bool>& stop, std::ostream& log) {
+  const int days = config.retention_days;
+  auto db = pg::Connection::open(config.database_conninfo, db_options(config));
+  if (!db) {
+    log << "hsops-collector: daily aggregates: " << db.error().message << "; raw reports kept until they are stored\n";
+    return;
+  }
+  auto rolled = roll_up(db.value(), days, &stop);
+  if (!rolled) {
+    log << "hsops-collector: daily aggregates: " << rolled.error().message << "; raw reports kept until they are stored\n";
+    return;
+  }
+  if (stop.load()) return;
   auto n = store.purge_older_than(days);
   if (!n) {
     log << "hsops-collector: retention: " << n.error().message << '\n';
@@ -74,24 +91,26 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
     log << "hsops-collector: " << port.error().message << '\n';
     return 1;
   }
-  purge(store, config.retention_days, log);
-  // Retention runs hourly beside the server; it stops with it.
+  // Retention (roll-up, then purge) runs beside the server at start and then hourly; it stops
+  // with it (between two days of a long roll-up at the latest).
   std::mutex mutex;
   std::condition_variable wake;
   bool done = false;
+  std::atomic<bool> stopping{false};
   std::thread retention([&] {
     std::unique_lock lock(mutex);
-    while (!wake.wait_for(lock, std::chrono::hours(1), [&] { return done; })) {
+    do {
       lock.unlock();
-      purge(store, config.retention_days, log);
+      retain(store, config, stopping, log);
       lock.lock();
-    }
+    } while (!wake.wait_for(lock, std::chrono::hours(1), [&] { return done; }));
   });
   log << "hsops-collector: listening on " << config.listen_address << ':' << *port << std::endl;
   server.run();
   {
     std::lock_guard lock(mutex);
     done = true;
+    stopping = true;
   }
   wake.notify_all();
   retention.join();

@@ -42,6 +42,20 @@ std::vector<Migration> build() {
       "percentile_disc(0.5) WITHIN GROUP (ORDER BY daily_active_users) AS daily_active_users_p50, "
       "percentile_disc(0.5) WITHIN GROUP (ORDER BY monthly_active_users) AS monthly_active_users_p50 "
       "FROM daily_server_reports GROUP BY day"}});
+  // Stored daily aggregates (lib/stats/rollup.cpp fills them before retention deletes raw
+  // reports), so the history outlives the raw rows. Breakdown groups of any size are kept with
+  // their server counts; k-anonymity is applied when they are read.
+  m.push_back({3, "stored daily aggregates", {
+      "CREATE TABLE daily_totals (day date PRIMARY KEY, servers bigint NOT NULL, "
+      "rolled_up_at timestamptz NOT NULL)",
+      "CREATE TABLE daily_figures (day date NOT NULL REFERENCES daily_totals (day) ON DELETE CASCADE "
+      "DEFERRABLE INITIALLY DEFERRED, figure text NOT NULL, servers bigint NOT NULL, sum bigint NOT NULL, "
+      "p50 bigint NOT NULL, p90 bigint NOT NULL, p99 bigint NOT NULL, PRIMARY KEY (day, figure))",
+      "CREATE TABLE daily_breakdowns (day date NOT NULL REFERENCES daily_totals (day) ON DELETE CASCADE "
+      "DEFERRABLE INITIALLY DEFERRED, dimension text NOT NULL CHECK (dimension IN ('version', 'database_engine')), "
+      "value text NOT NULL, servers bigint NOT NULL, PRIMARY KEY (day, dimension, value))",
+      // The roll-up reads one day at a time and finds the days by a loose index scan.
+      "CREATE INDEX reports_day ON reports (day, received_at)"}});
   return m;
 }
 
