@@ -136,6 +136,7 @@ EOF
   [ -s "$SECRETS_DIR/admin.token" ] || die "logging in as @admin:$SERVER_NAME failed" "$SYN_DIR/homeserver.log"
   synapse_override_probe_ratelimit
   write_hsops_config
+  write_collector_config
   write_env_file
   set_state up
   step_done
