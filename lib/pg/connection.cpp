@@ -187,7 +187,7 @@ Result<Connection> Connection::open(const std::string& conninfo, const Options& 
   return Connection(conn, std::move(target), options);
 }
 
-Result<Rows> Connection::query(const std::string& sql, const Params& params) {
+Result<bool> Connection::ensure_open() {
   if (conn_ == nullptr) {
     return Error{"connect", "PostgreSQL " + target_ + ": the connection was closed (after an earlier timeout or error)"};
   }
@@ -198,61 +198,73 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
       return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
     }
   }
+  return true;
+}
 
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+std::chrono::steady_clock::time_point Connection::deadline() const {
+  if (options_.statement_timeout.count() <= 0) return Clock::time_point::max();
+  return Clock::now() + options_.statement_timeout + kClientGrace;
+}
 
-  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0) == 0) {
-    return Error{"connect", "PostgreSQL " + target_ + ": could not send the statement: " +
-                                tidy_message(PQerrorMessage(conn_))};
+// Waits for the socket (readable, or writable when `for_write`) until `until`. On the deadline
+// the connection is dropped: a cancel request would need a new TCP connection to a peer that
+// may not answer.
+Result<bool> Connection::wait_socket(bool for_write, Clock::time_point until) {
+  int wait_ms = -1;
+  if (until != Clock::time_point::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) {
+      close();
+      return Error{"timeout", "PostgreSQL " + target_ + ": no answer within " +
+                                  std::to_string((options_.statement_timeout + kClientGrace).count()) +
+                                  " ms; connection closed"};
+    }
+    wait_ms = static_cast<int>(std::min<long long>(left, 1000 * 60 * 60));
   }
+  pollfd pfd{PQsocket(conn_), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+  int rc = ::poll(&pfd, 1, wait_ms);
+  if (rc < 0 && errno != EINTR) return Error{"connect", "PostgreSQL " + target_ + ": poll failed while waiting"};
+  if (rc > 0 && !for_write && PQconsumeInput(conn_) == 0) {
+    return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
+  }
+  return true;
+}
 
-  const bool has_deadline = options_.statement_timeout.count() > 0;
-  const auto deadline = Clock::now() + options_.statement_timeout + kClientGrace;
+Result<bool> Connection::wait_ready(Clock::time_point until) {
   while (PQisBusy(conn_) != 0) {
-    int wait_ms = -1;
-    if (has_deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) {
-        // The server did not end the statement itself: drop the connection (a cancel request
-        // would need a new TCP connection to a peer that may not answer).
-        close();
-        return Error{"timeout", "PostgreSQL " + target_ + ": no answer within " +
-                                    std::to_string((options_.statement_timeout + kClientGrace).count()) +
-                                    " ms; connection closed"};
-      }
-      wait_ms = static_cast<int>(std::min<long long>(left, 1000 * 60 * 60));
-    }
-    pollfd pfd{PQsocket(conn_), POLLIN, 0};
-    int rc = ::poll(&pfd, 1, wait_ms);
-    if (rc < 0 && errno != EINTR) {
-      return Error{"connect", "PostgreSQL " + target_ + ": poll failed while waiting for the result"};
-    }
-    if (rc > 0 && PQconsumeInput(conn_) == 0) {
-      return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
-    }
+    auto waited = wait_socket(false, until);
+    if (!waited) return waited.error();
   }
+  return true;
+}
 
+Error Connection::result_error(pg_result* r) {
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  std::string sqlstate = state != nullptr ? state : "";
+  std::string msg = tidy_message(PQresultErrorMessage(r));
+  if (msg.empty()) msg = tidy_message(PQerrorMessage(conn_));
+  if (sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
+    return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + msg};
+  }
+  return Error{error_kind_for_sqlstate(sqlstate),
+               "PostgreSQL " + target_ + ": " + msg + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")")};
+}
+
+Result<Rows> Connection::collect(Clock::time_point until) {
+  auto ready = wait_ready(until);
+  if (!ready) return ready.error();
   std::optional<Error> error;
   ResultPtr last;
   while (PGresult* raw = PQgetResult(conn_)) {
     ResultPtr r(raw);
     ExecStatusType st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY && !error) {
-      const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-      std::string sqlstate = state != nullptr ? state : "";
-      std::string msg = tidy_message(PQresultErrorMessage(r.get()));
-      if (msg.empty()) msg = tidy_message(PQerrorMessage(conn_));
-      if (sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
-        error = Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + msg};
-      } else {
-        error = Error{error_kind_for_sqlstate(sqlstate),
-                      "PostgreSQL " + target_ + ": " + msg + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")")};
-      }
+      error = result_error(r.get());
     }
     last = std::move(r);
+    // Between results libpq may need more input: keep honouring the deadline.
+    ready = wait_ready(until);
+    if (!ready) return ready.error();
   }
   if (error) return *error;
   if (!last) return Error{"connect", "PostgreSQL " + target_ + ": no result (connection lost?)"};
@@ -279,6 +291,99 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
   const char* affected = PQcmdTuples(r);
   if (affected != nullptr && *affected != '\0') rows.affected = std::strtol(affected, nullptr, 10);
   return rows;
+}
+
+Result<Rows> Connection::query(const std::string& sql, const Params& params) {
+  auto open = ensure_open();
+  if (!open) return open.error();
+
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0) == 0) {
+    return Error{"connect", "PostgreSQL " + target_ + ": could not send the statement: " +
+                                tidy_message(PQerrorMessage(conn_))};
+  }
+  return collect(deadline());
+}
+
+Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view data) {
+  auto open = ensure_open();
+  if (!open) return open.error();
+  const auto until = deadline();
+  if (PQsendQuery(conn_, copy_sql.c_str()) == 0) {
+    return Error{"connect", "PostgreSQL " + target_ + ": could not send COPY: " + tidy_message(PQerrorMessage(conn_))};
+  }
+  auto ready = wait_ready(until);
+  if (!ready) return ready.error();
+  ResultPtr started(PQgetResult(conn_));
+  if (!started) return Error{"connect", "PostgreSQL " + target_ + ": no answer to COPY (connection lost?)"};
+  if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    Error e = result_error(started.get());
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+    return e;
+  }
+  // Non-blocking while sending, so a server that stops reading cannot hold us past the deadline.
+  PQsetnonblocking(conn_, 1);
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::optional<Error> failed;
+  for (std::size_t at = 0; at < data.size() && !failed;) {
+    const std::size_t n = std::min(kChunk, data.size() - at);
+    const int put = PQputCopyData(conn_, data.data() + at, static_cast<int>(n));
+    if (put == 1) {
+      at += n;
+    } else if (put == 0) {
+      auto waited = wait_socket(true, until);
+      if (!waited) failed = waited.error();
+    } else {
+      failed = Error{"connect", "PostgreSQL " + target_ + ": COPY failed: " + tidy_message(PQerrorMessage(conn_))};
+    }
+  }
+  if (failed) {
+    if (conn_ != nullptr) close();  // mid-COPY: the session's state is unknown, start afresh
+    return *failed;
+  }
+  int ended = 0;
+  while (!failed && (ended = PQputCopyEnd(conn_, nullptr)) == 0) {
+    auto waited = wait_socket(true, until);
+    if (!waited) failed = waited.error();
+  }
+  int flushed = 0;
+  while (!failed && ended == 1 && (flushed = PQflush(conn_)) == 1) {
+    auto waited = wait_socket(true, until);
+    if (!waited) failed = waited.error();
+  }
+  if (failed) {
+    if (conn_ != nullptr) close();
+    return *failed;
+  }
+  PQsetnonblocking(conn_, 0);
+  if (ended < 0 || flushed < 0) {
+    Error e{"connect", "PostgreSQL " + target_ + ": COPY failed: " + tidy_message(PQerrorMessage(conn_))};
+    close();
+    return e;
+  }
+  auto done = collect(until);
+  if (!done) return done.error();
+  return done->affected;
+}
+
+void append_copy_field(std::string& line, const Value& value) {
+  if (!value) {
+    line += "\\N";
+    return;
+  }
+  for (const char c : *value) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      default: line += c;
+    }
+  }
 }
 
 }  // namespace hsops::pg

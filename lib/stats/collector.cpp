@@ -1,5 +1,8 @@
 #include "stats/collector.h"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -73,9 +76,12 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
     }
     log << "hsops-collector: schema at version " << *version << '\n';
   }
-  PgStore store(config.database_conninfo, db_options(config), static_cast<std::size_t>(config.threads));
+  // Reads that wait on the database (/metrics, /health) run here, never on an HTTP thread.
+  boost::asio::thread_pool readers(2);
+  PgStore store(config.database_conninfo, db_options(config), PgStoreOptions{});
   RateLimiter limiter(config.rate_per_second, config.rate_burst);
-  Ingest ingest(store, limiter, config.pseudonym_secret, config.k_anonymity);
+  Ingest ingest(store, limiter, config.pseudonym_secret, config.k_anonymity,
+                [&readers](std::function<void()> work) { boost::asio::post(readers, std::move(work)); });
   ServerOptions so;
   so.address = config.listen_address;
   so.port = config.listen_port;
@@ -107,6 +113,9 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   });
   log << "hsops-collector: listening on " << config.listen_address << ':' << *port << std::endl;
   server.run();
+  // Before the ingest handler and server go away: finish database reads, commit what is queued.
+  readers.join();
+  store.close();
   {
     std::lock_guard lock(mutex);
     done = true;

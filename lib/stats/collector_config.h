@@ -27,7 +27,7 @@ struct CollectorConfig {
   double rate_burst = 20;
   int retention_days = 400;
   std::int64_t k_anonymity = 5;
-  int threads = 16;                   // HTTP workers (blocking on the group commit) = pool size
+  int threads = 2;                    // HTTP threads (never blocked: reports commit on writer threads)
   Millis shutdown_grace{20000};       // in-flight requests get this long after SIGTERM
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 
 #include "stats/pseudonym.h"
 
@@ -46,64 +47,77 @@ std::string synapse_version(std::string_view user_agent) {
   return label == "other" ? "unknown" : label;
 }
 
-Ingest::Ingest(ReportStore& store, RateLimiter& limiter, std::string secret, std::int64_t k)
-    : store_(store), limiter_(limiter), secret_(std::move(secret)), k_(k) {}
+Ingest::Ingest(ReportStore& store, RateLimiter& limiter, std::string secret, std::int64_t k, Blocking blocking)
+    : store_(store), limiter_(limiter), secret_(std::move(secret)), k_(k), blocking_(std::move(blocking)) {
+  if (!blocking_) blocking_ = [](std::function<void()> work) { work(); };
+}
 
 IngestCounters Ingest::counters() const {
-  std::lock_guard lock(mutex_);
-  return counters_;
+  return IngestCounters{accepted_.load(), invalid_.load(), rate_limited_.load(), unsupported_.load(),
+                        store_errors_.load()};
 }
 
 HttpResponse Ingest::handle(const HttpRequest& request) {
+  std::promise<HttpResponse> answer;
+  auto future = answer.get_future();
+  handle(request, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Ingest::handle(const HttpRequest& request, Reply reply) {
   const std::string path = request.target.substr(0, request.target.find('?'));
   if (path == "/report-usage-stats/push") {
     if (request.method != "PUT" && request.method != "POST") {
       HttpResponse r = error(405, "method_not_allowed", "use PUT or POST");
       r.allow = "PUT, POST";
-      return r;
+      return reply(std::move(r));
     }
-    return push(request);
+    return push(request, std::move(reply));
   }
   if (path == "/health" && request.method == "GET") {
-    auto ok = store_.healthy();
-    if (!ok) return error(503, "database", "the database is not reachable");
-    return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
+    return blocking_([this, reply = std::move(reply)] { reply(health()); });
   }
-  if (path == "/metrics" && request.method == "GET") return metrics();
-  return error(404, "not_found", "no such endpoint");
+  if (path == "/metrics" && request.method == "GET") {
+    return blocking_([this, reply = std::move(reply)] { reply(metrics()); });
+  }
+  reply(error(404, "not_found", "no such endpoint"));
 }
 
-HttpResponse Ingest::push(const HttpRequest& request) {
-  auto count = [&](std::int64_t IngestCounters::*field) {
-    std::lock_guard lock(mutex_);
-    ++(counters_.*field);
-  };
+HttpResponse Ingest::health() {
+  auto ok = store_.healthy();
+  if (!ok) return error(503, "database", "the database is not reachable");
+  return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
+}
+
+void Ingest::push(const HttpRequest& request, Reply reply) {
   // Rate limit first: a flood costs no parsing and no database work.
   if (!limiter_.allow(request.client, std::chrono::steady_clock::now())) {
-    count(&IngestCounters::rate_limited);
-    return error(429, "rate_limited", "too many reports from this address; Synapse reports every 3 hours");
+    ++rate_limited_;
+    return reply(error(429, "rate_limited", "too many reports from this address; Synapse reports every 3 hours"));
   }
   if (!is_json_content_type(request.content_type)) {
-    count(&IngestCounters::unsupported);
-    return error(415, "unsupported_media_type", "send Content-Type: application/json");
+    ++unsupported_;
+    return reply(error(415, "unsupported_media_type", "send Content-Type: application/json"));
   }
   auto report = parse_report(request.body);
   if (!report) {
-    count(&IngestCounters::invalid);
+    ++invalid_;
     const Invalid bad = invalid_from(report.error());
-    return error(400, bad.field.empty() ? "invalid_body" : "invalid_field", bad.problem, bad.field);
+    return reply(error(400, bad.field.empty() ? "invalid_body" : "invalid_field", bad.problem, bad.field));
   }
   // Anonymised at the door: only the pseudonym travels on from here.
   StoredReport stored{pseudonym(secret_, report->homeserver()), synapse_version(request.user_agent),
                       std::move(report).value()};
   stored.report.fields.erase("homeserver");
-  auto saved = store_.insert(stored);
-  if (!saved) {
-    count(&IngestCounters::store_errors);
-    return error(503, "unavailable", "the report could not be stored; try again later");
-  }
-  count(&IngestCounters::accepted);
-  return HttpResponse{};
+  // Acknowledged only after the commit: a 200 always means the report is stored.
+  store_.submit(std::move(stored), [this, reply = std::move(reply)](Result<bool> saved) {
+    if (!saved) {
+      ++store_errors_;
+      return reply(error(503, "unavailable", "the report could not be stored; try again later"));
+    }
+    ++accepted_;
+    reply(HttpResponse{});
+  });
 }
 
 HttpResponse Ingest::metrics() {

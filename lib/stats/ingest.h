@@ -3,7 +3,9 @@
 // Body size and read deadlines are enforced by the server before a request gets here.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "stats/rate_limit.h"
@@ -32,22 +34,32 @@ struct IngestCounters {
   std::int64_t accepted = 0, invalid = 0, rate_limited = 0, unsupported = 0, store_errors = 0;
 };
 
+using Reply = std::function<void(HttpResponse)>;
+// Runs work that may block on the database (/metrics, /health) away from the HTTP threads.
+using Blocking = std::function<void(std::function<void()>)>;
+
 class Ingest {
  public:
-  Ingest(ReportStore& store, RateLimiter& limiter, std::string secret, std::int64_t k);
+  // `blocking` defaults to running the work in the caller's thread (unit tests).
+  Ingest(ReportStore& store, RateLimiter& limiter, std::string secret, std::int64_t k, Blocking blocking = {});
+  // Answers through `reply`, exactly once: at once for a rejected push, after the commit for
+  // an accepted one (possibly on a store thread), or from the blocking runner for GETs.
+  void handle(const HttpRequest& request, Reply reply);
+  // The same, waiting for the answer (tests, tools).
   HttpResponse handle(const HttpRequest& request);
   IngestCounters counters() const;
 
  private:
-  HttpResponse push(const HttpRequest& request);
+  void push(const HttpRequest& request, Reply reply);
   HttpResponse metrics();
+  HttpResponse health();
 
   ReportStore& store_;
   RateLimiter& limiter_;
   std::string secret_;
   std::int64_t k_;
-  mutable std::mutex mutex_;
-  IngestCounters counters_;
+  Blocking blocking_;
+  std::atomic<std::int64_t> accepted_{0}, invalid_{0}, rate_limited_{0}, unsupported_{0}, store_errors_{0};
 };
 
 // "application/json" or "application/json; charset=utf-8" (case-insensitive), nothing else.

@@ -123,13 +123,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond() {
-    const auto& req = parser_->get();
+    auto& req = parser_->get();
     HttpRequest in{std::string(req.method_string()), std::string(req.target()),
                    std::string(req[http::field::content_type]), std::string(req[http::field::user_agent]),
-                   req.body(), client_};
-    const HttpResponse out = shared_.ingest.handle(in);
-    keep_alive_ = req.keep_alive() && !shared_.stopping;
-    write(out.status, out.content_type, out.body, out.allow, req.version());
+                   std::move(req.body()), client_};
+    const unsigned version = req.version();
+    keep_alive_ = req.keep_alive();
+    // The answer may come from another thread (after the report's commit): back onto this
+    // connection's strand to write it. The session stays busy, so shutdown waits for it.
+    shared_.ingest.handle(in, [self = shared_from_this(), version](HttpResponse out) {
+      asio::post(self->stream_.get_executor(), [self, version, out = std::move(out)] {
+        self->keep_alive_ = self->keep_alive_ && !self->shared_.stopping;
+        self->write(out.status, out.content_type, out.body, out.allow, version);
+      });
+    });
   }
 
   void reply_and_close(int status, const std::string& body) {

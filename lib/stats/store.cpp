@@ -1,5 +1,7 @@
 #include "stats/store.h"
 
+#include <future>
+
 namespace hsops::stats {
 namespace {
 
@@ -19,15 +21,34 @@ pg::Value text_of(const nlohmann::json& v) {
 
 }  // namespace
 
-PgStore::PgStore(std::string conninfo, pg::Options options, std::size_t connections)
-    : conninfo_(std::move(conninfo)), options_(std::move(options)), capacity_(std::max<std::size_t>(connections, 1)) {}
+PgStore::PgStore(std::string conninfo, pg::Options options, PgStoreOptions store_options)
+    : conninfo_(std::move(conninfo)), options_(std::move(options)), store_options_(store_options) {
+  store_options_.connections = std::max<std::size_t>(store_options_.connections, 1);
+  store_options_.max_batch = std::max<std::size_t>(store_options_.max_batch, 1);
+  for (std::size_t i = 0; i < std::max<std::size_t>(store_options_.writers, 1); ++i) {
+    writers_.emplace_back([this] { write_loop(); });
+  }
+}
+
+PgStore::~PgStore() { close(); }
+
+void PgStore::close() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  for (auto& t : writers_) {
+    if (t.joinable()) t.join();  // each drains the queue before it ends
+  }
+}
 
 Result<std::unique_ptr<pg::Connection>> PgStore::acquire() {
   {
     std::unique_lock lock(mutex_);
     // Bounded wait: a pool starved by stuck queries answers 503 instead of queueing forever.
     const bool got = available_.wait_for(lock, options_.statement_timeout + options_.connect_timeout,
-                                         [&] { return !idle_.empty() || open_ < capacity_; });
+                                         [&] { return !idle_.empty() || open_ < store_options_.connections; });
     if (!got) return Error{"timeout", "no database connection free"};
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
@@ -70,75 +91,94 @@ class PgStore::Lease {
   std::unique_ptr<pg::Connection> conn_;
 };
 
-struct PgStore::Waiter {
-  const StoredReport* report;
-  std::optional<Result<bool>> result;
-};
-
-namespace {
-// PostgreSQL allows 65535 parameters per statement; 29 columns a row.
-constexpr std::size_t kMaxBatch = 1000;
-}  // namespace
-
-Result<bool> PgStore::write_batch(const std::vector<std::shared_ptr<Waiter>>& batch) {
-  static const std::vector<std::string> fields = stored_fields();
+const std::string& copy_columns() {
   static const std::string columns = [] {
     std::string c = "server_pseudonym, server_version";
-    for (const auto& f : fields) c += ", " + f;
+    for (const auto& f : stored_fields()) c += ", " + f;
     return c;
   }();
-  std::string sql = "INSERT INTO reports (" + columns + ") VALUES ";
-  pg::Params params;
-  params.reserve(batch.size() * (fields.size() + 2));
-  int n = 0;
-  for (std::size_t row = 0; row < batch.size(); ++row) {
-    const StoredReport& r = *batch[row]->report;
-    sql += row == 0 ? "($" : ", ($";
-    sql += std::to_string(n + 1) + ", $" + std::to_string(n + 2);
-    n += 2;
-    params.push_back(r.pseudonym);
-    params.push_back(r.server_version);
-    for (const auto& f : fields) {
-      const auto* spec = find_field(f);
-      const char* cast = spec->type == FieldType::count ? "::bigint" : spec->type == FieldType::number ? "::float8" : "";
-      sql += ", $" + std::to_string(++n) + cast;
-      const auto it = r.report.fields.find(f);
-      params.push_back(it == r.report.fields.end() ? std::nullopt : text_of(*it));
-    }
-    sql += ")";
-  }
-  auto conn = acquire();
-  if (!conn) return conn.error();
-  Lease lease(*this, std::move(conn).value());
-  // One statement in autocommit: when it returns, every row is committed, so the 200s that
-  // follow never acknowledge a lost report. A failure fails the whole batch (all get 503).
-  auto done = lease.db().query(sql, params);
-  if (!done) return done.error();
-  return true;
+  return columns;
 }
 
-Result<bool> PgStore::insert(const StoredReport& r) {
-  auto me = std::make_shared<Waiter>(Waiter{&r, std::nullopt});
-  std::unique_lock lock(batch_mutex_);
-  queue_.push_back(me);
-  while (!me->result) {
-    if (writing_) {
-      batch_done_.wait(lock);
-      continue;
-    }
-    // Leader: write everything queued so far (this caller's row included, or already done).
-    writing_ = true;
-    const std::size_t take = std::min(queue_.size(), kMaxBatch);
-    std::vector<std::shared_ptr<Waiter>> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    lock.unlock();
-    const Result<bool> result = write_batch(batch);
-    lock.lock();
-    for (auto& w : batch) w->result = result;
-    writing_ = false;
-    batch_done_.notify_all();
+void append_copy_row(std::string& out, const StoredReport& r) {
+  static const std::vector<std::string> fields = stored_fields();
+  pg::append_copy_field(out, r.pseudonym);
+  out += '\t';
+  pg::append_copy_field(out, r.server_version);
+  for (const auto& f : fields) {
+    out += '\t';
+    const auto it = r.report.fields.find(f);
+    pg::append_copy_field(out, it == r.report.fields.end() ? std::nullopt : text_of(*it));
   }
-  return *me->result;
+  out += '\n';
+}
+
+void PgStore::submit(StoredReport report, Committed done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_ || queue_.size() >= store_options_.max_queued) {
+      // Bounded memory: a database that cannot keep up turns into 503s, not an ever-growing queue.
+      done(Error{"busy", stopping_ ? "the collector is shutting down" : "too many reports waiting for the database"});
+      return;
+    }
+    queue_.push_back(Pending{std::move(report), std::move(done)});
+  }
+  queued_.notify_one();
+}
+
+Result<bool> PgStore::insert(const StoredReport& report) {
+  std::promise<Result<bool>> promise;
+  auto future = promise.get_future();
+  submit(report, [&promise](Result<bool> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+void PgStore::write_loop() {
+  std::optional<pg::Connection> conn;  // this writer's own connection, reopened when broken
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queued_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      const std::size_t take = std::min(queue_.size(), store_options_.max_batch);
+      batch.clear();
+      for (std::size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Result<bool> result = write_batch(conn, batch, 0, batch.size());
+    if (!result && result.error().kind == "sql" && batch.size() > 1) {
+      // The server rejected the batch: find the bad row(s) instead of failing every report.
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(write_batch(conn, batch, i, 1));
+    } else {
+      for (auto& p : batch) p.done(result);
+    }
+    // Now: a callback may hold its HTTP connection open until it is destroyed.
+    batch.clear();
+  }
+}
+
+Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std::vector<Pending>& batch,
+                                  std::size_t first, std::size_t count) {
+  if (!conn || !conn->connected()) {
+    conn.reset();
+    auto opened = pg::Connection::open(conninfo_, options_);
+    if (!opened) return opened.error();
+    conn.emplace(std::move(opened).value());
+  }
+  std::string data;
+  data.reserve(count * 512);
+  for (std::size_t i = first; i < first + count; ++i) append_copy_row(data, batch[i].report);
+  // One COPY in autocommit: when it returns, every row is committed, so the 200s that follow
+  // never acknowledge a lost report.
+  auto copied = conn->copy_in("COPY reports (" + copy_columns() + ") FROM STDIN", data);
+  if (!copied) return copied.error();
+  if (static_cast<std::size_t>(*copied) != count) {
+    return Error{"sql", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
+  }
+  return true;
 }
 
 Result<std::vector<ServerFigures>> PgStore::latest_per_server() {

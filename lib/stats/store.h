@@ -4,11 +4,14 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -24,12 +27,18 @@ struct StoredReport {
   Report report;
 };
 
+// Called once a submitted report is committed (true) or failed (error); on a store thread.
+using Committed = std::function<void(Result<bool>)>;
+
 // The store the ingest path talks to; an interface so the handler is unit-testable.
 class ReportStore {
  public:
   virtual ~ReportStore() = default;
   // Returns once the row is committed: the caller acknowledges only after this.
   virtual Result<bool> insert(const StoredReport& report) = 0;
+  // Asynchronous insert: `done` runs once the row is committed or has failed. The default
+  // runs insert() in the caller's thread.
+  virtual void submit(StoredReport report, Committed done) { done(insert(report)); }
   // Each server once: its latest report received in the last 24 hours.
   virtual Result<std::vector<ServerFigures>> latest_per_server() = 0;
   // Deletes reports received more than `days` ago; returns how many.
@@ -49,36 +58,63 @@ const std::vector<Migration>& migrations();
 // race), each in its own transaction. Returns the schema version reached.
 Result<int> migrate(pg::Connection& db);
 
-// PostgreSQL-backed store with a small connection pool (one connection per worker thread);
-// a broken connection is reopened on next use. insert() is a group commit: concurrent callers
-// queue their rows, one of them writes the whole queue as one multi-row INSERT (one commit,
-// one WAL flush) and every caller returns once that commit is done (or failed).
+struct PgStoreOptions {
+  std::size_t connections = 2;   // pool for reads (/metrics, /health) and retention
+  std::size_t writers = 2;       // writer threads, each with its own connection
+  std::size_t max_batch = 1000;  // reports per COPY
+  std::size_t max_queued = 50000;  // beyond this submit() fails at once ("busy"): memory stays bounded
+};
+
+// PostgreSQL-backed store. Writes are a group commit: submit() queues the report and returns;
+// writer threads take whatever is queued (up to max_batch) and write it as one COPY (one
+// statement, one commit), then call every report's `done`. With a writer busy committing, the
+// next batch gathers meanwhile, so batches grow with the load. If a batch is rejected by the
+// server (not a lost connection), its reports are retried one by one so a single bad row
+// cannot fail its neighbours. The destructor writes what is still queued before returning.
 class PgStore : public ReportStore {
  public:
-  PgStore(std::string conninfo, pg::Options options, std::size_t connections);
+  PgStore(std::string conninfo, pg::Options options, PgStoreOptions store_options = {});
+  ~PgStore() override;  // close()
+  // Stops taking reports, writes what is queued and stops the writers. Idempotent.
+  void close();
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+
   Result<bool> insert(const StoredReport& report) override;
+  void submit(StoredReport report, Committed done) override;
   Result<std::vector<ServerFigures>> latest_per_server() override;
   Result<std::int64_t> purge_older_than(int days) override;
   Result<bool> healthy() override;
 
  private:
   class Lease;
-  struct Waiter;
-  Result<bool> write_batch(const std::vector<std::shared_ptr<Waiter>>& batch);
+  struct Pending {
+    StoredReport report;
+    Committed done;
+  };
+  void write_loop();
+  Result<bool> write_batch(std::optional<pg::Connection>& conn, const std::vector<Pending>& batch,
+                           std::size_t first, std::size_t count);
   Result<std::unique_ptr<pg::Connection>> acquire();
   void release(std::unique_ptr<pg::Connection> conn);
 
   std::string conninfo_;
   pg::Options options_;
-  std::size_t capacity_;
+  PgStoreOptions store_options_;
   std::size_t open_ = 0;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pg::Connection>> idle_;
-  std::mutex batch_mutex_;
-  std::condition_variable batch_done_;
-  std::vector<std::shared_ptr<Waiter>> queue_;
-  bool writing_ = false;
+  std::mutex queue_mutex_;
+  std::condition_variable queued_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> writers_;
 };
+
+// One report as a line of COPY text format, columns in copy_columns() order.
+void append_copy_row(std::string& out, const StoredReport& report);
+// "server_pseudonym, server_version, <every stored field>" (constants, never request input).
+const std::string& copy_columns();
 
 }  // namespace hsops::stats

@@ -1,19 +1,36 @@
 #!/bin/sh
-# Ingest benchmark: wrk against hsops-collector (reports stored in the stack's PostgreSQL)
-# and, in the same run, against nginx answering a static 200 (the machine's HTTP ceiling).
+# Ingest benchmark: wrk against hsops-collector and, in the same run, against nginx answering a
+# static 200 (the machine's HTTP ceiling). The collector stores into its own PostgreSQL 15
+# started here with Debian's defaults (fsync=on, synchronous_commit=on, no replica), so an
+# acknowledged report is durably committed, as in production.
 # Usage: tests/bench/collector_bench.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
-# Needs: the test stack up (HSOPS_PG_PRIMARY), wrk, nginx. Prints req/s, p99 and the ratio,
-# and checks that every 2xx is a stored row.
+# Env: HSOPS_BENCH_THREADS (collector HTTP threads, default 2). Needs root, wrk, nginx,
+# postgresql-15. Prints req/s, p99, the ratio, and checks that every 2xx is a stored row.
 set -eu
 build=${1:-build}
 seconds=${2:-10}
-conns=${3:-32}
+conns=${3:-64}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-eval "$("$src/tests/harness/stack" env)"
+pgbin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/hsops-bench.XXXXXX)
-db="hsops_collector_bench"
-psql "$HSOPS_PG_PRIMARY" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-conninfo=$(printf '%s' "$HSOPS_PG_PRIMARY" | sed "s/dbname=[^ ]*/dbname=$db/")
+chmod 755 "$work"
+mkdir "$work/pg" "$work/sock"
+chown postgres "$work/pg" "$work/sock"
+cleanup() {
+  [ -n "${cpid:-}" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
+  [ -n "${npid:-}" ] && kill "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
+  su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pg -m immediate stop" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+su postgres -s /bin/sh -c "$pgbin/initdb -D $work/pg -U postgres -A trust --no-sync" >/dev/null
+# A free port for PostgreSQL (it only listens on the socket dir and loopback).
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pg -w -t 30 -l $work/pg/server.log \
+  -o '-p $pgport -k $work/sock -c listen_addresses=127.0.0.1' start" >/dev/null
+conninfo="host=$work/sock port=$pgport user=postgres dbname=postgres"
+echo "postgresql: fsync=$(psql "$conninfo" -tAc 'show fsync'), synchronous_commit=$(psql "$conninfo" -tAc 'show synchronous_commit')"
+
 openssl rand -hex 32 > "$work/secret"; chmod 600 "$work/secret"
 cat > "$work/collector.yaml" <<YAML
 listen: 127.0.0.1:0
@@ -23,16 +40,17 @@ pseudonym_secret_file: secret
 limits:
   rate_per_second: 1000000
   rate_burst: 1000000
-threads: ${HSOPS_BENCH_THREADS:-4}
+threads: ${HSOPS_BENCH_THREADS:-2}
 YAML
-"$src/$build/cmd/hsops-collector/hsops-collector" --config "$work/collector.yaml" 2> "$work/collector.log" &
+"$src/$build/cmd/hsops-collector/hsops-collector" --config "$work/collector.yaml" 2> "$work/collector.log" >/dev/null &
 cpid=$!
 port=""
 for _ in $(seq 50); do
   port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/collector.log")
   [ -n "$port" ] && break; sleep 0.1
 done
-nport=$((port + 1))
+[ -n "$port" ] || { cat "$work/collector.log"; exit 1; }
+nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 2;
 pid $work/nginx.pid;
@@ -45,12 +63,10 @@ http {
   server { listen 127.0.0.1:$nport; location / { return 200 '{}'; } }
 }
 NGINX
-nginx -c "$work/nginx.conf" -p "$work" &
+nginx -c "$work/nginx.conf" -p "$work" >/dev/null 2>&1 &
 npid=$!
 sleep 0.5
-cleanup() { kill "$cpid" "$npid" 2>/dev/null || true; wait "$cpid" "$npid" 2>/dev/null || true; }
-trap cleanup EXIT
-run() {  # url -> "req/s p99 non2xx"
+run() {  # url -> "req/s p99 requests non2xx"
   wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$src/tests/bench/collector_put.lua" "$1" > "$work/wrk.out"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
@@ -65,5 +81,3 @@ echo "nginx static 200:  $n_rps req/s  p99 $n_p99"
 echo "hsops-collector:   $c_rps req/s  p99 $c_p99  ($c_total requests, $c_bad non-2xx, $stored rows stored)"
 echo "ratio collector/nginx: $(echo "$c_rps $n_rps" | awk '{printf "%.3f", $1/$2}')"
 [ "$stored" -ge $((c_total - c_bad)) ] || { echo "FAIL: fewer rows than acknowledged reports"; exit 1; }
-psql "$HSOPS_PG_PRIMARY" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
-rm -rf "$work"
