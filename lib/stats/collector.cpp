@@ -113,9 +113,6 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   });
   log << "hsops-collector: listening on " << config.listen_address << ':' << *port << std::endl;
   server.run();
-  // Before the ingest handler and server go away: finish database reads, commit what is queued.
-  readers.join();
-  store.close();
   {
     std::lock_guard lock(mutex);
     done = true;
@@ -123,6 +120,9 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   }
   wake.notify_all();
   retention.join();
+  // Before the ingest handler and server go away: finish database reads, commit what is queued.
+  readers.join();
+  store.close();
   log << "hsops-collector: stopped" << std::endl;
   return 0;
 }
