@@ -1,7 +1,9 @@
 #include "stats/aggregate.h"
 
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace hsops::stats {
@@ -60,7 +62,8 @@ Aggregates aggregate(const std::vector<ServerFigures>& servers) {
       const auto it = server.counts.find(figure);
       if (it == server.counts.end()) continue;
       values.push_back(it->second);
-      s.sum += it->second;
+      // Each value may be up to 2^53 and anyone can push: saturate instead of overflowing.
+      if (__builtin_add_overflow(s.sum, it->second, &s.sum)) s.sum = std::numeric_limits<std::int64_t>::max();
     }
     std::sort(values.begin(), values.end());
     s.servers = static_cast<std::int64_t>(values.size());

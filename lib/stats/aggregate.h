@@ -25,7 +25,7 @@ const std::vector<std::string>& aggregated_figures();
 
 struct FigureSummary {
   std::int64_t servers = 0;  // servers that reported this figure
-  std::int64_t sum = 0;
+  std::int64_t sum = 0;       // saturates at 2^63-1 (made-up reports could overflow it)
   std::int64_t p50 = 0, p90 = 0, p99 = 0;
 };
 

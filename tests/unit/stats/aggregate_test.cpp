@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "stats/aggregate.h"
 
 using namespace hsops::stats;
@@ -52,4 +54,12 @@ TEST_CASE("label values are restricted") {
   CHECK(safe_label("1.0\"} 99") == "other");
   CHECK(safe_label("") == "other");
   CHECK(safe_label(std::string(40, '1')) == "other");
+}
+
+TEST_CASE("a sum of made-up huge reports saturates instead of overflowing") {
+  const std::int64_t huge = std::int64_t{1} << 53;  // the largest count a report may carry
+  std::vector<ServerFigures> servers(1100, server(huge, "1.160.0"));
+  const auto a = aggregate(servers);
+  CHECK(a.figures.at("total_users").sum == std::numeric_limits<std::int64_t>::max());
+  CHECK(a.figures.at("total_users").p50 == huge);
 }
