@@ -22,9 +22,11 @@ constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is
 #     user: '@hsops-canary:example.org'
 #     password_file: /etc/hsops/canary.password     # or access_token_file / _env
 #     remote:
-#       type: irc               # built in: plain TCP IRC client
+#       type: irc               # built in: IRC client over TCP or TLS
 #       host: irc.example.net
-#       port: 6667
+#       tls: true               # certificate and name always verified (default false)
+#       port: 6697              # default 6697 with tls, else 6667
+#       # ca_file: /etc/hsops/irc-ca.pem   # CA besides the system store (default http.ca_file)
 #       channel: '#bridged'
 #       nick: hsops-canary
 #   - name: other
@@ -38,13 +40,16 @@ constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is
 #     # Passive view (needs database below): the appservice's user namespace regex.
 #     user_regex: '^@_irc_.*:example\.org$'
 # Passive view between canary runs, from Synapse's database (read-only; SELECT on events and
-# local_current_membership): messages per direction over traffic_window; a direction silent
-# while the other carried at least min_messages is WARNING.
+# local_current_membership): messages per direction over traffic_window. Once the busier
+# direction carried at least min_messages, the other is WARNING when it is silent or carried
+# fewer than min_ratio x as many (0 = judge total silence only). Set min_ratio below the
+# quietest share the bridge normally has (canary runs add one message each way).
 # database:
 #   conninfo: "host=db1 port=5432 user=hsops_synapse_ro dbname=synapse"
 #   password_file: /etc/hsops/synapse-ro.password
 # traffic_window: 1h
 # min_messages: 5
+# min_ratio: 0.05
 )";
 
 constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency in seconds.";
@@ -58,7 +63,7 @@ std::optional<Range> cli_range(const std::optional<std::string>& text, const cha
   return parsed.value();
 }
 
-bridge::BridgeTarget read_target(const config::Section& s) {
+bridge::BridgeTarget read_target(const config::Section& s, const std::string& ca_file) {
   bridge::BridgeTarget t;
   t.name = s.string("name", "");
   if (t.name.empty()) s.fail("name", "each bridge needs a name (the metric label)");
@@ -74,7 +79,10 @@ bridge::BridgeTarget read_target(const config::Section& s) {
   if (type == "irc") {
     bridge::IrcRemote irc;
     irc.host = r.string("host", "");
-    irc.port = static_cast<int>(r.integer("port", 6667));
+    irc.tls = r.boolean("tls", false);
+    irc.port = static_cast<int>(r.integer("port", irc.tls ? 6697 : 6667));
+    irc.ca_file = r.string("ca_file", ca_file);
+    if (!irc.tls && r.has("ca_file")) r.fail("ca_file", "ca_file is for TLS: set tls: true");
     irc.channel = r.string("channel", "");
     irc.nick = r.string("nick", "hsops-canary");
     if (irc.host.empty()) r.fail("host", "the IRC server's host name");
@@ -110,7 +118,7 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
     s.fail("homeserver_url", "checks.bridge needs homeserver_url, an http(s) URL of the client API");
   }
   while (o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
-  for (const auto& b : s.list("bridges")) o.bridges.push_back(read_target(b));
+  for (const auto& b : s.list("bridges")) o.bridges.push_back(read_target(b, services.global.ca_file));
   if (o.bridges.empty()) s.fail("bridges", "list at least one bridge (portal room, canary account, remote side)");
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
   // Set-up and the two (concurrent) directions must fit the runner's backstop (1.5 x budget).
@@ -127,7 +135,12 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
   }
   o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.duration("traffic_window", Millis(3600 * 1000)));
   if (o.traffic_window.count() <= 0) s.fail("traffic_window", "must be a positive duration");
-  o.min_messages = s.integer("min_messages", o.min_messages);
+  o.traffic_limits.min_messages = s.integer("min_messages", o.traffic_limits.min_messages);
+  if (o.traffic_limits.min_messages < 1) s.fail("min_messages", "must be at least 1");
+  o.traffic_limits.min_ratio = s.number("min_ratio", o.traffic_limits.min_ratio);
+  if (!(o.traffic_limits.min_ratio >= 0 && o.traffic_limits.min_ratio <= 1)) {
+    s.fail("min_ratio", "must be between 0 (only total silence is judged) and 1");
+  }
   s.reject_unknown_keys();
   if (auto w = cli_range(services.warning, "-w")) o.warning = w;
   if (auto c = cli_range(services.critical, "-c")) o.critical = c;
@@ -146,7 +159,7 @@ class BridgeCheck final : public Check {
       outcomes.push_back(run_canary(t, options_, clock_));
       // After the canary, so its own messages count as the traffic they are.
       if (options_.database && !t.user_regex.empty()) {
-        auto traffic = read_traffic({*options_.database, t.user_regex, options_.traffic_window, options_.min_messages});
+        auto traffic = read_traffic({*options_.database, t.user_regex, options_.traffic_window});
         if (traffic) outcomes.back().traffic = traffic.value();
         else outcomes.back().traffic_error = "passive view: " + traffic.error().message;
       }

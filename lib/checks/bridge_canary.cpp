@@ -92,7 +92,7 @@ CanaryOutcome run_canary(const BridgeTarget& t, const Options& o, const Clock& c
   std::string since_token = first.value().value("next_batch", "");
   IrcClient irc;
   if (t.irc) {
-    if (auto ok = irc.connect(t.irc->host, t.irc->port, t.irc->nick, t.irc->channel, setup_deadline); !ok) {
+    if (auto ok = irc.connect(t.irc->host, t.irc->port, t.irc->nick, t.irc->channel, setup_deadline, IrcTls{t.irc->tls, t.irc->ca_file}); !ok) {
       out.setup_error = ok.error().message;
       return out;
     }

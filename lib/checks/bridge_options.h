@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/bridge_traffic.h"
 #include "checks/wal_connection.h"
 #include "core/range.h"
 #include "net/http.h"
@@ -18,7 +19,9 @@ inline constexpr const char* kRemoteToMatrix = "remote_to_matrix";
 
 struct IrcRemote {
   std::string host;
-  int port = 6667;
+  int port = 6667;      // 6697 when tls
+  bool tls = false;     // TLS with the server's certificate and name always verified
+  std::string ca_file;  // CA bundle for TLS besides the system store ("" = http.ca_file, if any)
   std::string channel;  // "#bridged"
   std::string nick;     // the canary's nick on the remote network
 };
@@ -53,7 +56,7 @@ struct Options {
   // Passive view from Synapse's database (nullopt = canary only).
   std::optional<PgTarget> database;
   std::chrono::seconds traffic_window{3600};
-  long min_messages = 5;
+  TrafficLimits traffic_limits;  // min_messages, min_ratio
 };
 
 }  // namespace hsops::checks::bridge

@@ -88,7 +88,7 @@ CheckResult build_bridge_result(const std::vector<CanaryOutcome>& outcomes, cons
     }
     r.details.push_back(o.bridge + ": passive view " + std::to_string(t.outbound) + " Matrix -> remote, " + std::to_string(t.inbound) +
                         " remote -> Matrix");
-    if (const auto silent = judge_traffic(t, options.min_messages); !silent.empty()) {
+    if (const auto silent = judge_traffic(t, options.traffic_limits); !silent.empty()) {
       r.status = worst(r.status, Status::warning);
       bad += (bad.empty() ? "" : "; ") + o.bridge + ": " + silent;
     }

@@ -1,5 +1,6 @@
 #include "checks/bridge_traffic.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace hsops::checks::bridge {
@@ -42,14 +43,20 @@ Result<Traffic> read_traffic(const TrafficOptions& o) {
   return t;
 }
 
-std::string judge_traffic(const Traffic& t, long min_messages) {
-  if (t.inbound == 0 && t.outbound >= min_messages) {
-    return "remote -> Matrix silent: 0 messages while " + std::to_string(t.outbound) + " went Matrix -> remote";
-  }
-  if (t.outbound == 0 && t.inbound >= min_messages) {
-    return "Matrix -> remote silent: 0 messages while " + std::to_string(t.inbound) + " came remote -> Matrix";
-  }
-  return "";
+std::string judge_traffic(const Traffic& t, const TrafficLimits& limits) {
+  const bool inbound_quiet = t.inbound <= t.outbound;
+  const long busy = inbound_quiet ? t.outbound : t.inbound;
+  const long quiet = inbound_quiet ? t.inbound : t.outbound;
+  if (busy == 0 || busy < limits.min_messages) return "";  // too little traffic to tell
+  const char* quiet_way = inbound_quiet ? "remote -> Matrix" : "Matrix -> remote";
+  const std::string busy_way = inbound_quiet ? " went Matrix -> remote" : " came remote -> Matrix";
+  if (quiet == 0) return std::string(quiet_way) + " silent: 0 messages while " + std::to_string(busy) + busy_way;
+  const double ratio = static_cast<double>(quiet) / static_cast<double>(busy);
+  if (ratio >= limits.min_ratio) return "";
+  char figures[64];
+  std::snprintf(figures, sizeof figures, " (ratio %.3g < min_ratio %.3g)", ratio, limits.min_ratio);
+  return std::string(quiet_way) + " nearly silent: " + std::to_string(quiet) + (quiet == 1 ? " message" : " messages") +
+         " while " + std::to_string(busy) + busy_way + figures;
 }
 
 }  // namespace hsops::checks::bridge

@@ -31,12 +31,13 @@ bridge_pick_ports() {
     BRIDGE_ENABLED=1
   fi
   pick_port IRC_PORT HSOPS_IRC_PORT
+  pick_port IRC_TLS_PORT HSOPS_IRC_TLS_PORT
   pick_port BRIDGE_PORT HSOPS_BRIDGE_PORT
   pick_port BRIDGE_ADMIN_PORT HSOPS_BRIDGE_ADMIN_PORT
 }
 bridge_ports_lines() {
-  printf 'BRIDGE_ENABLED=%s\nIRC_PORT=%s\nBRIDGE_PORT=%s\nBRIDGE_ADMIN_PORT=%s\n' \
-    "$BRIDGE_ENABLED" "$IRC_PORT" "$BRIDGE_PORT" "$BRIDGE_ADMIN_PORT"
+  printf 'BRIDGE_ENABLED=%s\nIRC_PORT=%s\nIRC_TLS_PORT=%s\nBRIDGE_PORT=%s\nBRIDGE_ADMIN_PORT=%s\n' \
+    "$BRIDGE_ENABLED" "$IRC_PORT" "$IRC_TLS_PORT" "$BRIDGE_PORT" "$BRIDGE_ADMIN_PORT"
 }
 
 # Tokens and the registration file Synapse reads (inside the chroot); sets SYN_APPSERVICE_FILES.
@@ -68,6 +69,38 @@ EOF
   SYN_APPSERVICE_FILES="$(chroot_stack_dir)/synapse/${BRIDGE_REGISTRATION##*/}"
 }
 
+# A throw-away CA and a server certificate for ngircd's TLS port (names: IP 127.0.0.1,
+# localhost, irc.hsops.test), made at every `up` (EC P-256: milliseconds). The CA key stays
+# root-only; the server key is readable only by the user ngircd runs as. Clients verify with
+# $HSOPS_IRC_CA_FILE. DH parameters: the RFC 7919 group (GnuTLS ngircd would otherwise
+# generate its own at start-up).
+irc_tls_material() {
+  local dir=$BRIDGE_DIR/irc/tls log=$BRIDGE_DIR/irc/tls/openssl.log
+  install -d -m 0755 "$dir"
+  : >"$log"
+  (
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 -subj "/CN=hsops test IRC CA" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout "$dir/ca.key" -out "$dir/ca.pem"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=irc.hsops.test" \
+      -keyout "$dir/server.key" -out "$dir/server.csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:irc.hsops.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 7 \
+      -extfile "$dir/server.ext" -out "$dir/server.pem"
+    openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out "$dir/dh.pem"
+  ) >>"$log" 2>&1 || die "could not make the IRC TLS certificates (openssl)" "$log"
+  chmod 0644 "$dir/ca.pem" "$dir/server.pem" "$dir/dh.pem"
+  chmod 0600 "$dir/ca.key" "$dir/server.key"
+  chown "$BRIDGE_USER" "$dir/server.key"
+  rm -f "$dir/server.csr" "$dir/server.ext" "$dir/ca.srl"
+}
+
+irc_tls_answers() {
+  printf 'QUIT\r\n' | timeout 5 openssl s_client -quiet -connect "127.0.0.1:$IRC_TLS_PORT" -CAfile "$BRIDGE_DIR/irc/tls/ca.pem" \
+    -verify_ip 127.0.0.1 -verify_return_error >/dev/null 2>&1
+}
+
 bridge_admin_state() { curl -fsS --max-time 2 "http://127.0.0.1:$BRIDGE_ADMIN_PORT/admin" 2>/dev/null; }
 irc_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$IRC_PORT") 2>/dev/null; }
 bridge_irc_joined() { bridge_admin_state | grep -q '"irc_connected":true'; }
@@ -76,6 +109,7 @@ bridge_irc_joined() { bridge_admin_state | grep -q '"irc_connected":true'; }
 bridge_start() {
   [ "${BRIDGE_ENABLED:-0}" = 1 ] || { note "no test bridge (see the warning above)"; return 0; }
   install -d -m 0755 -o "$BRIDGE_USER" "$BRIDGE_DIR/irc"
+  irc_tls_material
   cat >"$BRIDGE_DIR/irc/ngircd.conf" <<EOF
 [Global]
 Name = irc.hsops.test
@@ -91,6 +125,11 @@ PongTimeout = 20
 Ident = no
 PAM = no
 DNS = no
+[SSL]
+CertFile = $BRIDGE_DIR/irc/tls/server.pem
+KeyFile = $BRIDGE_DIR/irc/tls/server.key
+DHFile = $BRIDGE_DIR/irc/tls/dh.pem
+Ports = $IRC_TLS_PORT
 [Channel]
 Name = $BRIDGE_CHANNEL
 Topic = bridged to Matrix by hsops-test-bridge
@@ -102,6 +141,7 @@ EOF
     "$NGIRCD_BIN" -n -f "$BRIDGE_DIR/irc/ngircd.conf" </dev/null >>"$BRIDGE_DIR/irc/ngircd.log" 2>&1 9>&- &
   echo $! >"$RUN_DIR/ngircd.pid"
   wait_for "ngircd on 127.0.0.1:$IRC_PORT" 20 "$BRIDGE_DIR/irc/ngircd.log" irc_answers
+  wait_for "ngircd TLS on 127.0.0.1:$IRC_TLS_PORT" 20 "$BRIDGE_DIR/irc/ngircd.log" irc_tls_answers
 
   install -m 0755 "$(bridge_binary)" "$BRIDGE_DIR/hsops-test-bridge"
   touch "$BRIDGE_DIR/room" && chown "$BRIDGE_USER" "$BRIDGE_DIR/room"
@@ -138,7 +178,7 @@ bridge_status_lines() {
     printf '  %-26s %s\n' "test bridge, ngircd" "not part of this stack"
     return 0
   fi
-  status_line "ngircd" "$(pidfile_pid "$RUN_DIR/ngircd.pid")" "127.0.0.1:${IRC_PORT:-?} $BRIDGE_CHANNEL"
+  status_line "ngircd" "$(pidfile_pid "$RUN_DIR/ngircd.pid")" "127.0.0.1:${IRC_PORT:-?} (TLS :${IRC_TLS_PORT:-?}) $BRIDGE_CHANNEL"
   status_line "test bridge" "$(pidfile_pid "$RUN_DIR/bridge.pid")" "appservice :${BRIDGE_PORT:-?}, admin http://127.0.0.1:${BRIDGE_ADMIN_PORT:-?}/admin"
 }
 
@@ -154,6 +194,8 @@ HSOPS_APPSERVICE_ID=irc
 HSOPS_PORTAL_ROOM_ID=$(head -n1 "$BRIDGE_DIR/room" 2>/dev/null)
 HSOPS_IRC_HOST=127.0.0.1
 HSOPS_IRC_PORT=$IRC_PORT
+HSOPS_IRC_TLS_PORT=$IRC_TLS_PORT
+HSOPS_IRC_CA_FILE=$BRIDGE_DIR/irc/tls/ca.pem
 HSOPS_IRC_CHANNEL=$BRIDGE_CHANNEL
 HSOPS_CANARY_USER=@canary:$SERVER_NAME
 HSOPS_CANARY_PASSWORD_FILE=$SECRETS_DIR/canary.password
