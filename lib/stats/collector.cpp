@@ -1,5 +1,7 @@
 #include "stats/collector.h"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -63,6 +65,10 @@ int check_collector(const CollectorConfig& config, std::ostream& out) {
 }
 
 int run_collector(const CollectorConfig& config, std::ostream& log) {
+  // glibc hands memory at the top of a thread's arena back at once; under load that was two
+  // mprotect calls per request (strace). Keep up to 64 MiB per arena instead.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 4 << 20);
   {
     auto db = pg::Connection::open(config.database_conninfo, db_options(config));
     if (!db) {
@@ -92,6 +98,7 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   so.threads = config.threads;
   so.shutdown_grace = config.shutdown_grace;
   Server server(so, ingest);
+  store.deliver_on([&server](std::function<void()> answers) { server.post(std::move(answers)); });
   auto port = server.listen();
   if (!port) {
     log << "hsops-collector: " << port.error().message << '\n';

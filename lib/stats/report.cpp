@@ -133,9 +133,25 @@ Result<Report> validate_report(const nlohmann::json& object) {
 
 Result<Report> parse_report(std::string_view body) {
   // No exceptions from the parser (allow_exceptions = false): a discarded value means invalid.
-  const auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed.is_discarded()) return Error{"json", ": the body is not valid JSON"};
-  return validate_report(parsed);
+  if (!parsed.is_object()) return Error{"json", ": the body must be a JSON object"};
+  // The same rules as validate_report, keeping the parsed object instead of copying it (this
+  // runs for every push): unknown fields are erased, known ones checked in place.
+  for (auto it = parsed.begin(); it != parsed.end();) {
+    it = find_field(it.key()) == nullptr ? parsed.erase(it) : std::next(it);
+  }
+  for (const auto& spec : kFields) {
+    const auto it = parsed.find(spec.name);
+    if (it == parsed.end()) {
+      if (spec.required) return field_error(spec.name, "is required");
+      continue;
+    }
+    if (auto problem = check_field(spec, *it)) return *problem;
+  }
+  Report report;
+  report.fields = std::move(parsed);
+  return report;
 }
 
 Invalid invalid_from(const Error& error) {

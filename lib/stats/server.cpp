@@ -94,6 +94,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // The body deadline is our own timer, not the stream's: the stream's expiry closes the
   // socket, and a slow sender deserves a 408 it can read.
   void read_body() {
+    // Fast path: a small body (Synapse's report is ~1 KB) usually arrives in the same packets
+    // as the head; parse it straight from the buffer, without a timer or another I/O round.
+    if (!parser_->is_done() && buffer_.size() > 0) {
+      beast::error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) return on_read_error(ec);
+    }
     if (parser_->is_done()) return respond();
     stream_.expires_never();
     body_timer_.expires_after(shared_.options.read_timeout);
@@ -267,5 +275,7 @@ void Server::run() {
 }
 
 void Server::stop() { impl_->begin_stop(); }
+
+void Server::post(std::function<void()> work) { asio::post(impl_->ioc, std::move(work)); }
 
 }  // namespace hsops::stats

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,9 @@ class Server {
   void run();
   // Thread-safe; may be called from any thread.
   void stop();
+  // Runs `work` on one of the HTTP threads (thread-safe). The store hands a whole batch of
+  // answers over this way: one wake-up per batch instead of one per report.
+  void post(std::function<void()> work);
 
  private:
   struct Impl;

@@ -113,6 +113,8 @@ void append_copy_row(std::string& out, const StoredReport& r) {
   out += '\n';
 }
 
+void PgStore::deliver_on(std::function<void(std::function<void()>)> deliver) { deliver_ = std::move(deliver); }
+
 void PgStore::submit(StoredReport report, Committed done) {
   {
     std::lock_guard lock(queue_mutex_);
@@ -122,6 +124,8 @@ void PgStore::submit(StoredReport report, Committed done) {
       return;
     }
     queue_.push_back(Pending{std::move(report), std::move(done)});
+    // Writers sleep only on an empty queue: wake one for the first report, not for every one.
+    if (queue_.size() != 1) return;
   }
   queued_.notify_one();
 }
@@ -148,15 +152,24 @@ void PgStore::write_loop() {
         queue_.pop_front();
       }
     }
+    std::vector<Result<bool>> results;
     Result<bool> result = write_batch(conn, batch, 0, batch.size());
     if (!result && result.error().kind == "sql" && batch.size() > 1) {
       // The server rejected the batch: find the bad row(s) instead of failing every report.
-      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(write_batch(conn, batch, i, 1));
+      for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(write_batch(conn, batch, i, 1));
     } else {
-      for (auto& p : batch) p.done(result);
+      results.assign(batch.size(), result);
     }
-    // Now: a callback may hold its HTTP connection open until it is destroyed.
-    batch.clear();
+    auto answer = [batch = std::move(batch), results = std::move(results)]() mutable {
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+    };
+    // The callbacks are destroyed with `answer`: a callback may hold its HTTP connection open.
+    if (deliver_) {
+      deliver_(std::move(answer));
+    } else {
+      answer();
+    }
+    batch = {};
   }
 }
 

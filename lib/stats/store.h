@@ -77,6 +77,9 @@ class PgStore : public ReportStore {
   ~PgStore() override;  // close()
   // Stops taking reports, writes what is queued and stops the writers. Idempotent.
   void close();
+  // Where the `done` callbacks of a committed batch run: by default on the writer thread; the
+  // collector passes its HTTP threads (one hand-over per batch). Set before the first submit.
+  void deliver_on(std::function<void(std::function<void()>)> deliver);
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
 
@@ -110,6 +113,7 @@ class PgStore : public ReportStore {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;
+  std::function<void(std::function<void()>)> deliver_;
 };
 
 // One report as a line of COPY text format, columns in copy_columns() order.

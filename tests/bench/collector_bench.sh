@@ -75,9 +75,19 @@ run() {  # url -> "req/s p99 requests non2xx"
   echo "$rps $p99 $total $bad"
 }
 set -- $(run "http://127.0.0.1:$nport/report-usage-stats/push"); n_rps=$1; n_p99=$2
+# CPU seconds (user+system) of a process and its children still running: where the time goes.
+cpu_of() {  # pid...
+  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+    awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); t += $12 + $13} END {printf "%.2f", t / hz}'
+}
+pg_pids() { pm=$(head -1 "$work/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
+c_cpu0=$(cpu_of "$cpid"); pg_cpu0=$(cpu_of $(pg_pids))
 set -- $(run "http://127.0.0.1:$port/report-usage-stats/push"); c_rps=$1; c_p99=$2; c_total=$3; c_bad=$4
+c_cpu=$(echo "$(cpu_of "$cpid") $c_cpu0" | awk '{printf "%.2f", $1 - $2}')
+pg_cpu=$(echo "$(cpu_of $(pg_pids)) $pg_cpu0" | awk '{printf "%.2f", $1 - $2}')
 stored=$(psql "$conninfo" -tAc "SELECT count(*) FROM reports")
 echo "nginx static 200:  $n_rps req/s  p99 $n_p99"
 echo "hsops-collector:   $c_rps req/s  p99 $c_p99  ($c_total requests, $c_bad non-2xx, $stored rows stored)"
+echo "cpu during the collector run: collector ${c_cpu} s ($(echo "$c_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report), postgres ${pg_cpu} s ($(echo "$pg_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report)"
 echo "ratio collector/nginx: $(echo "$c_rps $n_rps" | awk '{printf "%.3f", $1/$2}')"
 [ "$stored" -ge $((c_total - c_bad)) ] || { echo "FAIL: fewer rows than acknowledged reports"; exit 1; }
