@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "checks/homeserver_options.h"
+
 namespace hsops::checks {
 namespace {
 
@@ -52,11 +54,7 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
 
 appservice::Options read_appservice_options(const config::Section& s, const Services& services) {
   appservice::Options o;
-  o.homeserver_url = s.string("homeserver_url", "");
-  if (o.homeserver_url.rfind("http://", 0) != 0 && o.homeserver_url.rfind("https://", 0) != 0) {
-    s.fail("homeserver_url", "checks.appservice needs homeserver_url, an http(s) URL of the client API");
-  }
-  while (o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  o.homeserver_url = read_homeserver_url(s, "appservice");
   o.registration_files = s.strings("registrations", {});
   if (o.registration_files.empty()) s.fail("registrations", "list the appservice registration files (as in app_service_config_files)");
   for (const auto& f : o.registration_files) {
@@ -77,11 +75,7 @@ appservice::Options read_appservice_options(const config::Section& s, const Serv
   t.oldest_critical = s.range("oldest_pending_critical", t.oldest_critical);
   t.lag_warning = s.range("sender_lag_warning", t.lag_warning);
   t.lag_critical = s.range("sender_lag_critical", t.lag_critical);
-  const config::Section db = s.child("database");
-  if (db.present()) {
-    o.database = read_pg_target(db, services);
-    db.reject_unknown_keys();
-  }
+  o.database = read_synapse_database(s, services);
   s.reject_unknown_keys();
   if (auto w = cli_range(services.warning, "-w")) t.ping_warning = w;
   if (auto c = cli_range(services.critical, "-c")) t.ping_critical = c;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "checks/bridge_canary.h"
+#include "checks/homeserver_options.h"
 
 namespace hsops::checks {
 namespace {
@@ -113,11 +114,7 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
 
 bridge::Options read_bridge_options(const config::Section& s, const Services& services) {
   bridge::Options o;
-  o.homeserver_url = s.string("homeserver_url", "");
-  if (o.homeserver_url.rfind("http://", 0) != 0 && o.homeserver_url.rfind("https://", 0) != 0) {
-    s.fail("homeserver_url", "checks.bridge needs homeserver_url, an http(s) URL of the client API");
-  }
-  while (o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  o.homeserver_url = read_homeserver_url(s, "bridge");
   for (const auto& b : s.list("bridges")) o.bridges.push_back(read_target(b, services.global.ca_file));
   if (o.bridges.empty()) s.fail("bridges", "list at least one bridge (portal room, canary account, remote side)");
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
@@ -128,11 +125,7 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
   o.ca_file = services.global.ca_file;
   o.warning = s.range("warning", o.warning);
   o.critical = s.range("critical", o.critical);
-  const config::Section db = s.child("database");
-  if (db.present()) {
-    o.database = read_pg_target(db, services);
-    db.reject_unknown_keys();
-  }
+  o.database = read_synapse_database(s, services);
   o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.duration("traffic_window", Millis(3600 * 1000)));
   if (o.traffic_window.count() <= 0) s.fail("traffic_window", "must be a positive duration");
   o.traffic_limits.min_messages = s.integer("min_messages", o.traffic_limits.min_messages);
