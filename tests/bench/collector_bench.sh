@@ -19,6 +19,7 @@ chown postgres "$work/pg" "$work/sock"
 cleanup() {
   [ -n "${cpid:-}" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
   [ -n "${npid:-}" ] && kill "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
+  [ -n "${spid:-}" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
   su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pg -m immediate stop" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -50,6 +51,16 @@ for _ in $(seq 50); do
   [ -n "$port" ] && break; sleep 0.1
 done
 [ -n "$port" ] || { cat "$work/collector.log"; exit 1; }
+# The same HTTP + validation path with a store that acknowledges without writing: the part of
+# the cost that is not the database.
+"$src/$build/tests/hsops-bench-collector-nostore" "${HSOPS_BENCH_THREADS:-2}" 2> "$work/nostore.log" >/dev/null &
+spid=$!
+sport=""
+for _ in $(seq 50); do
+  sport=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/nostore.log")
+  [ -n "$sport" ] && break; sleep 0.1
+done
+[ -n "$sport" ] || { cat "$work/nostore.log"; exit 1; }
 nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 2;
@@ -66,6 +77,12 @@ NGINX
 nginx -c "$work/nginx.conf" -p "$work" >/dev/null 2>&1 &
 npid=$!
 sleep 0.5
+# CPU seconds (user+system) of a process and its children still running: where the time goes.
+cpu_of() {  # pid...
+  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+    awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); t += $12 + $13} END {printf "%.2f", t / hz}'
+}
+pg_pids() { pm=$(head -1 "$work/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
 run() {  # url -> "req/s p99 requests non2xx"
   wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$src/tests/bench/collector_put.lua" "$1" > "$work/wrk.out"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
@@ -74,19 +91,20 @@ run() {  # url -> "req/s p99 requests non2xx"
   bad=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out"); bad=${bad:-0}
   echo "$rps $p99 $total $bad"
 }
-set -- $(run "http://127.0.0.1:$nport/report-usage-stats/push"); n_rps=$1; n_p99=$2
-# CPU seconds (user+system) of a process and its children still running: where the time goes.
-cpu_of() {  # pid...
-  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
-    awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); t += $12 + $13} END {printf "%.2f", t / hz}'
-}
-pg_pids() { pm=$(head -1 "$work/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
+ng_pids() { echo "$npid $(pgrep -P "$npid" | tr '\n' ' ')"; }
+n_cpu0=$(cpu_of $(ng_pids))
+set -- $(run "http://127.0.0.1:$nport/report-usage-stats/push"); n_rps=$1; n_p99=$2; n_total=$3
+n_cpu=$(echo "$(cpu_of $(ng_pids)) $n_cpu0" | awk '{printf "%.2f", $1 - $2}')
+s_cpu0=$(cpu_of "$spid")
+set -- $(run "http://127.0.0.1:$sport/report-usage-stats/push"); s_rps=$1; s_p99=$2; s_total=$3
+s_cpu=$(echo "$(cpu_of "$spid") $s_cpu0" | awk '{printf "%.2f", $1 - $2}')
 c_cpu0=$(cpu_of "$cpid"); pg_cpu0=$(cpu_of $(pg_pids))
 set -- $(run "http://127.0.0.1:$port/report-usage-stats/push"); c_rps=$1; c_p99=$2; c_total=$3; c_bad=$4
 c_cpu=$(echo "$(cpu_of "$cpid") $c_cpu0" | awk '{printf "%.2f", $1 - $2}')
 pg_cpu=$(echo "$(cpu_of $(pg_pids)) $pg_cpu0" | awk '{printf "%.2f", $1 - $2}')
 stored=$(psql "$conninfo" -tAc "SELECT count(*) FROM reports")
-echo "nginx static 200:  $n_rps req/s  p99 $n_p99"
+echo "nginx static 200:  $n_rps req/s  p99 $n_p99  ($(echo "$n_cpu $n_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us CPU/request)"
+echo "no store (bench):  $s_rps req/s  p99 $s_p99  ($(echo "$s_cpu $s_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us CPU/report; ratio $(echo "$s_rps $n_rps" | awk '{printf "%.3f", $1/$2}'))"
 echo "hsops-collector:   $c_rps req/s  p99 $c_p99  ($c_total requests, $c_bad non-2xx, $stored rows stored)"
 echo "cpu during the collector run: collector ${c_cpu} s ($(echo "$c_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report), postgres ${pg_cpu} s ($(echo "$pg_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report)"
 echo "ratio collector/nginx: $(echo "$c_rps $n_rps" | awk '{printf "%.3f", $1/$2}')"
