@@ -221,10 +221,12 @@ Result<bool> Connection::wait_socket(bool for_write, Clock::time_point until) {
     }
     wait_ms = static_cast<int>(std::min<long long>(left, 1000 * 60 * 60));
   }
-  pollfd pfd{PQsocket(conn_), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+  // While sending, also read: libpq asks callers to consume input when the server talks back
+  // (an error or notice mid-COPY), or both sides could wait on full buffers.
+  pollfd pfd{PQsocket(conn_), static_cast<short>(for_write ? (POLLOUT | POLLIN) : POLLIN), 0};
   int rc = ::poll(&pfd, 1, wait_ms);
   if (rc < 0 && errno != EINTR) return Error{"connect", "PostgreSQL " + target_ + ": poll failed while waiting"};
-  if (rc > 0 && !for_write && PQconsumeInput(conn_) == 0) {
+  if (rc > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) != 0 && PQconsumeInput(conn_) == 0) {
     return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
   }
   return true;
@@ -322,7 +324,13 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
   if (!started) return Error{"connect", "PostgreSQL " + target_ + ": no answer to COPY (connection lost?)"};
   if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
     Error e = result_error(started.get());
-    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+    // Drain what follows under the same deadline, so the connection is ready for the next use.
+    for (;;) {
+      if (auto r = wait_ready(until); !r) return e;
+      PGresult* rest = PQgetResult(conn_);
+      if (rest == nullptr) break;
+      PQclear(rest);
+    }
     return e;
   }
   // Non-blocking while sending, so a server that stops reading cannot hold us past the deadline.
@@ -368,6 +376,14 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
   auto done = collect(until);
   if (!done) return done.error();
   return done->affected;
+}
+
+std::string sqlstate_of(std::string_view message) {
+  constexpr std::string_view marker = "(SQLSTATE ";
+  const auto at = message.rfind(marker);
+  if (at == std::string_view::npos || message.size() < at + marker.size() + 6) return "";
+  const auto state = message.substr(at + marker.size(), 5);
+  return message[at + marker.size() + 5] == ')' ? std::string(state) : "";
 }
 
 void append_copy_field(std::string& line, const Value& value) {

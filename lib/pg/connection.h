@@ -98,6 +98,8 @@ std::string session_options(const Options& options);
 void append_copy_field(std::string& line, const Value& value);
 // Replaces the value of any password=... (keyword form) or the password in a URI with "***".
 std::string redact_conninfo(std::string_view conninfo);
+// The SQLSTATE an error message from this library carries ("... (SQLSTATE 23514)"), or "".
+std::string sqlstate_of(std::string_view message);
 // "timeout" for SQLSTATE 57014 (query_canceled, which statement_timeout raises), else "sql".
 std::string error_kind_for_sqlstate(std::string_view sqlstate);
 // Trims trailing whitespace and replaces newlines with "; " (libpq messages end in "\n" and

@@ -99,6 +99,16 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   so.shutdown_grace = config.shutdown_grace;
   Server server(so, ingest);
   store.deliver_on([&server](std::function<void()> answers) { server.post(std::move(answers)); });
+  // On every way out of this scope (an exception too): no writer or reader may still run when
+  // the server and the ingest handler they call back into are destroyed.
+  struct Quiesce {
+    boost::asio::thread_pool& readers;
+    PgStore& store;
+    ~Quiesce() {
+      readers.join();
+      store.close();
+    }
+  } quiesce{readers, store};
   auto port = server.listen();
   if (!port) {
     log << "hsops-collector: " << port.error().message << '\n';
@@ -119,7 +129,8 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
     } while (!wake.wait_for(lock, std::chrono::hours(1), [&] { return done; }));
   });
   log << "hsops-collector: listening on " << config.listen_address << ':' << *port << std::endl;
-  server.run();
+  // Queued reports are committed (and answered) before the HTTP threads stop.
+  server.run([&store] { store.close(); });
   {
     std::lock_guard lock(mutex);
     done = true;
@@ -127,9 +138,6 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   }
   wake.notify_all();
   retention.join();
-  // Before the ingest handler and server go away: finish database reads, commit what is queued.
-  readers.join();
-  store.close();
   log << "hsops-collector: stopped" << std::endl;
   return 0;
 }

@@ -66,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read_head() {
     if (shared_.stopping) return close();
+    body_timed_out_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
     parser_->body_limit(shared_.options.body_limit);
@@ -106,7 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     body_timer_.expires_after(shared_.options.read_timeout);
     body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;  // cancelled: the body arrived in time
+      // Cancelled, or fired just as the body completed: nothing to cut off.
+      if (ec || self->parser_->is_done()) return;
       self->body_timed_out_ = true;
       beast::error_code ignored;
       self->stream_.socket().cancel(ignored);
@@ -190,7 +192,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct Server::Impl {
   Impl(ServerOptions o, Ingest& ingest)
-      : shared(std::move(o), ingest), acceptor(ioc), signals(ioc, SIGTERM, SIGINT), guard(asio::make_work_guard(ioc)) {}
+      : shared(std::move(o), ingest),
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc, SIGTERM, SIGINT),
+        guard(asio::make_work_guard(ioc)) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -211,7 +216,8 @@ struct Server::Impl {
 
   void begin_stop() {
     if (shared.stopping.exchange(true)) return;
-    asio::post(ioc, [this] {
+    // On the acceptor's strand: its accept handler may be running on another thread.
+    asio::post(acceptor.get_executor(), [this] {
       beast::error_code ec;
       acceptor.close(ec);
       signals.cancel(ec);
@@ -255,7 +261,7 @@ Result<unsigned short> Server::listen() {
   return a.local_endpoint().port();
 }
 
-void Server::run() {
+void Server::run(const std::function<void()>& before_stop) {
   auto& impl = *impl_;
   impl.signals.async_wait([this](beast::error_code ec, int) {
     if (!ec) stop();
@@ -268,6 +274,13 @@ void Server::run() {
     impl.shared.changed.wait(lock, [&] { return impl.stop_requested; });
     // In-flight requests finish (their reports commit before the reply); idle ones are closed.
     impl.shared.changed.wait_for(lock, impl.shared.options.shutdown_grace, [&] { return impl.shared.sessions == 0; });
+  }
+  if (before_stop) {
+    // With the HTTP threads still running, so answers it releases (the store's last commits)
+    // are written; they get a short, bounded moment to go out.
+    before_stop();
+    std::unique_lock lock(impl.shared.mutex);
+    impl.shared.changed.wait_for(lock, std::chrono::seconds(2), [&] { return impl.shared.sessions == 0; });
   }
   impl.guard.reset();
   impl.ioc.stop();

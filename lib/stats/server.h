@@ -37,7 +37,9 @@ class Server {
   // Binds and listens; returns the bound port (useful with port 0). Error kind "listen".
   Result<unsigned short> listen();
   // Serves until SIGTERM/SIGINT or stop(); returns after the graceful shutdown.
-  void run();
+  // `before_stop` runs after the grace period while the HTTP threads still run (the collector
+  // drains its store there, so the last commits are still answered).
+  void run(const std::function<void()>& before_stop = {});
   // Thread-safe; may be called from any thread.
   void stop();
   // Runs `work` on one of the HTTP threads (thread-safe). The store hands a whole batch of

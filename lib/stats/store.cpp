@@ -91,6 +91,12 @@ class PgStore::Lease {
   std::unique_ptr<pg::Connection> conn_;
 };
 
+bool is_row_error(const Error& e) {
+  if (e.kind != "sql") return false;
+  const std::string state = pg::sqlstate_of(e.message);
+  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+}
+
 const std::string& copy_columns() {
   static const std::string columns = [] {
     std::string c = "server_pseudonym, server_version";
@@ -117,17 +123,25 @@ void PgStore::deliver_on(std::function<void(std::function<void()>)> deliver) { d
 
 void PgStore::submit(StoredReport report, Committed done) {
   {
-    std::lock_guard lock(queue_mutex_);
+    std::unique_lock lock(queue_mutex_);
     if (stopping_ || queue_.size() >= store_options_.max_queued) {
       // Bounded memory: a database that cannot keep up turns into 503s, not an ever-growing queue.
-      done(Error{"busy", stopping_ ? "the collector is shutting down" : "too many reports waiting for the database"});
+      const bool closing = stopping_;
+      lock.unlock();
+      done(Error{"busy", closing ? "the collector is shutting down" : "too many reports waiting for the database"});
       return;
     }
     queue_.push_back(Pending{std::move(report), std::move(done)});
-    // Writers sleep only on an empty queue: wake one for the first report, not for every one.
+    // Writers sleep only on an empty queue: wake one for the first report, not for every one
+    // (a writer that leaves reports behind wakes the next itself).
     if (queue_.size() != 1) return;
   }
   queued_.notify_one();
+}
+
+std::size_t PgStore::queued() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
 }
 
 Result<bool> PgStore::insert(const StoredReport& report) {
@@ -151,12 +165,21 @@ void PgStore::write_loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      // A backlog: let the other writer start on the next batch meanwhile.
+      if (!queue_.empty()) queued_.notify_one();
     }
     std::vector<Result<bool>> results;
     Result<bool> result = write_batch(conn, batch, 0, batch.size());
-    if (!result && result.error().kind == "sql" && batch.size() > 1) {
-      // The server rejected the batch: find the bad row(s) instead of failing every report.
-      for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(write_batch(conn, batch, i, 1));
+    if (!result && batch.size() > 1 && is_row_error(result.error())) {
+      // The server rejected a row's data: find the bad row(s) instead of failing every report.
+      // Anything else (connection, timeout, read-only after a failover) fails the rest at once.
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (i > 0 && !results.back() && !is_row_error(results.back().error())) {
+          results.push_back(results.back());
+          continue;
+        }
+        results.push_back(write_batch(conn, batch, i, 1));
+      }
     } else {
       results.assign(batch.size(), result);
     }
@@ -189,7 +212,8 @@ Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std
   auto copied = conn->copy_in("COPY reports (" + copy_columns() + ") FROM STDIN", data);
   if (!copied) return copied.error();
   if (static_cast<std::size_t>(*copied) != count) {
-    return Error{"sql", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
+    // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
+    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
   }
   return true;
 }

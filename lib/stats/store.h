@@ -80,9 +80,13 @@ class PgStore : public ReportStore {
   // Where the `done` callbacks of a committed batch run: by default on the writer thread; the
   // collector passes its HTTP threads (one hand-over per batch). Set before the first submit.
   void deliver_on(std::function<void(std::function<void()>)> deliver);
+  // Reports waiting for a writer.
+  std::size_t queued() const;
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
 
+  // Waits for the commit. Not for use once the collector's HTTP threads have stopped (the
+  // answer is delivered there when deliver_on is set).
   Result<bool> insert(const StoredReport& report) override;
   void submit(StoredReport report, Committed done) override;
   Result<std::vector<ServerFigures>> latest_per_server() override;
@@ -108,7 +112,7 @@ class PgStore : public ReportStore {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pg::Connection>> idle_;
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::condition_variable queued_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
@@ -116,6 +120,10 @@ class PgStore : public ReportStore {
   std::function<void(std::function<void()>)> deliver_;
 };
 
+// Whether a failed write is about a row's data (SQLSTATE class 22, data exception, or 23,
+// integrity constraint) and worth retrying row by row; other errors (57P01 shutdown, 25006
+// read-only after a failover, 53xxx out of resources, a lost connection) are about the server.
+bool is_row_error(const Error& error);
 // One report as a line of COPY text format, columns in copy_columns() order.
 void append_copy_row(std::string& out, const StoredReport& report);
 // "server_pseudonym, server_version, <every stored field>" (constants, never request input).

@@ -107,6 +107,24 @@ TEST_CASE("COPY round-trips backslash tab newline carriage return and NULL") {
   CHECK(db.query("SELECT 1").ok());
 }
 
+TEST_CASE("a read-only database fails every report with the server's reason") {
+  const std::string conninfo = collector_database("hsops_store_readonly");
+  auto db = open(conninfo);
+  // Stands in for a primary that became read-only (SQLSTATE 25006), e.g. after a failover.
+  REQUIRE(db.query("ALTER DATABASE hsops_store_readonly SET default_transaction_read_only = on").ok());
+  PgStore store(conninfo, hsops::pg::Options{}, PgStoreOptions{.connections = 1, .writers = 1});
+  std::vector<StoredReport> reports;
+  for (int i = 0; i < 10; ++i) reports.push_back(report("ro-" + std::to_string(i), 5));
+  const auto start = Clock::now();
+  const auto results = submit_all(store, std::move(reports));
+  for (const auto& r : results) {
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("25006") != std::string::npos);
+  }
+  CHECK(Clock::now() - start < std::chrono::seconds(5));
+  CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 0);
+}
+
 TEST_CASE("a batch with one row the server rejects stores the others") {
   const std::string conninfo = collector_database("hsops_store_bad_row");
   auto db = open(conninfo);
@@ -124,7 +142,9 @@ TEST_CASE("a batch with one row the server rejects stores the others") {
   std::vector<StoredReport> reports;
   for (int i = 0; i < 19; ++i) reports.push_back(report("server-" + std::to_string(i), i == 7 ? 13 : 100 + i));
   auto rest = std::async(std::launch::async, [&] { return submit_all(store, std::move(reports)); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let them queue (not an assertion)
+  // All 19 wait behind the held writer, so its next batch holds them all (the bad one too).
+  for (int i = 0; i < 100 && store.queued() < 19; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(store.queued() == 19);
   REQUIRE(locker.query("ROLLBACK").ok());
   CHECK(first.get_future().get().ok());
   const auto results = rest.get();
@@ -138,6 +158,9 @@ TEST_CASE("a batch with one row the server rejects stores the others") {
         19);
 }
 
+// The COPY waits for the lock before PostgreSQL takes any data, so this is the server-side
+// statement_timeout (SQLSTATE 57014) reaching the report as "timeout"; the client-side deadline
+// behind it is the same one query() uses (tests/unit/pg, black-holed server).
 TEST_CASE("a locked table times out instead of hanging the writer") {
   const std::string conninfo = collector_database("hsops_store_locked");
   auto locker = open(conninfo);
