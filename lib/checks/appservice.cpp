@@ -37,15 +37,6 @@ constexpr std::string_view kExample = R"(enabled: false  # off until homeserver_
 
 constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on the ping's duration in seconds (ping_warning / ping_critical).";
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
-  if (!text) return std::nullopt;
-  auto parsed = Range::parse(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
-  }
-  return parsed.value();
-}
-
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   return appservice::make_appservice_check(read_appservice_options(section, services), services.clock);
 }

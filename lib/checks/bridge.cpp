@@ -55,15 +55,6 @@ constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is
 
 constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency in seconds.";
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
-  if (!text) return std::nullopt;
-  auto parsed = Range::parse(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
-  }
-  return parsed.value();
-}
-
 bridge::BridgeTarget read_target(const config::Section& s, const std::string& ca_file) {
   bridge::BridgeTarget t;
   t.name = s.string("name", "");

@@ -28,13 +28,6 @@ constexpr std::string_view kExample = R"(# checks.clock: this host's clock again
 # http_timeout: 5s
 )";
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
-  if (!text) return std::nullopt;
-  auto r = Range::parse(*text);
-  if (!r) throw config::ConfigError(config::Location{"command line", 0, 0}, flag, r.error().message);
-  return *r;
-}
-
 class ClockCheck final : public Check {
  public:
   ClockCheck(ClockSettings settings, ClockProbes probes, const Clock& clock)

@@ -86,15 +86,6 @@ std::vector<std::regex> patterns(const config::Section& s, std::string_view key,
   return out;
 }
 
-Range cli_range(const std::optional<std::string>& text, const char* flag, Range fallback) {
-  if (!text) return fallback;
-  auto parsed = Range::parse(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
-  }
-  return parsed.value();
-}
-
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   auto options = read_disk_options(section, services);
   return disk::make_disk_check(std::move(options), disk::Deps{services.clock, services.proc_root, disk::statfs_real});
@@ -128,8 +119,8 @@ disk::Options read_disk_options(const config::Section& s, const Services& servic
   o.inodes = read_thresholds(s.child("inodes"));
   s.child("inodes").reject_unknown_keys();
   s.reject_unknown_keys();
-  o.space.warn_floor = cli_range(services.warning, "-w", o.space.warn_floor);
-  o.space.crit_floor = cli_range(services.critical, "-c", o.space.crit_floor);
+  o.space.warn_floor = cli_range(services.warning, "-w").value_or(o.space.warn_floor);
+  o.space.crit_floor = cli_range(services.critical, "-c").value_or(o.space.crit_floor);
   return o;
 }
 

@@ -34,15 +34,6 @@ Range at_least(const config::Section& s, std::string_view key, std::chrono::mill
   return below(d);
 }
 
-Range cli_range(const std::optional<std::string>& text, const char* flag, Range fallback) {
-  if (!text) return fallback;
-  auto parsed = Range::parse(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
-  }
-  return parsed.value();
-}
-
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   return federation::make_federation_check(read_federation_options(section, services), services.clock);
 }
@@ -70,8 +61,8 @@ federation::Options read_federation_options(const config::Section& s, const Serv
   o.cert_warning = at_least(s, "cert_warning", hours(24 * 14));
   o.cert_critical = at_least(s, "cert_critical", hours(24 * 3));
   s.reject_unknown_keys();
-  o.key_warning = cli_range(services.warning, "-w", o.key_warning);
-  o.key_critical = cli_range(services.critical, "-c", o.key_critical);
+  o.key_warning = cli_range(services.warning, "-w").value_or(o.key_warning);
+  o.key_critical = cli_range(services.critical, "-c").value_or(o.key_critical);
   o.deadlines = {services.global.connect_timeout, services.global.request_timeout};
   o.ca_file = services.global.ca_file;
   o.budget = services.timeout.value_or(services.global.request_timeout);

@@ -55,15 +55,6 @@ void require_url(const config::Section& s, std::string_view key, const std::stri
   }
 }
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
-  if (!text) return std::nullopt;
-  auto parsed = Range::parse(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
-  }
-  return parsed.value();
-}
-
 void read_phase_ranges(const config::Section& s, std::map<std::string, Range>& out) {
   for (const char* phase : probe::kPhases) {
     if (std::string(phase) == "total") continue;

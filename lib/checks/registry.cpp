@@ -63,4 +63,13 @@ std::chrono::milliseconds backstop_for(const Services& services) {
   return budget + budget / 2 + Millis(2000);
 }
 
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
+  if (!text) return std::nullopt;
+  auto parsed = Range::parse(*text);
+  if (!parsed) {
+    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
+  }
+  return parsed.value();
+}
+
 }  // namespace hsops::checks

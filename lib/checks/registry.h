@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/check.h"
 #include "core/clock.h"
+#include "core/range.h"
 
 namespace hsops::checks {
 
@@ -51,5 +52,9 @@ std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& 
 
 // How long the runner waits for a check before giving up (its own deadlines + grace).
 std::chrono::milliseconds backstop_for(const Services& services);
+
+// A -w/-c override from the command line: nullopt when not given; a bad range is a
+// ConfigError located at "command line" that names the flag.
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag);
 
 }  // namespace hsops::checks
