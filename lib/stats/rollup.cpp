@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "stats/store.h"
+
 namespace hsops::stats {
 namespace {
 
@@ -19,26 +21,7 @@ std::string int_array(const std::vector<std::int64_t>& values) {
 
 // Each server once: its latest report of `day` (the order of the daily_server_reports view).
 Result<std::vector<ServerFigures>> latest_of_day(pg::Connection& db, const std::string& day) {
-  const auto& figures = aggregated_figures();
-  std::string columns;
-  for (const auto& f : figures) columns += f + ", ";
-  auto rows = db.query("SELECT DISTINCT ON (server_pseudonym) " + columns +
-                           "server_version, coalesce(database_engine, 'unknown') FROM reports WHERE day = $1::date "
-                           "ORDER BY server_pseudonym, received_at DESC, id DESC",
-                       {day});
-  if (!rows) return rows.error();
-  std::vector<ServerFigures> out;
-  out.reserve(rows->size());
-  for (const auto& row : rows->rows) {
-    ServerFigures s;
-    for (std::size_t i = 0; i < figures.size(); ++i) {
-      if (row[i]) s.counts[figures[i]] = std::stoll(*row[i]);
-    }
-    s.version = row[figures.size()].value_or("unknown");
-    s.database_engine = row[figures.size() + 1].value_or("unknown");
-    out.push_back(std::move(s));
-  }
-  return out;
+  return latest_report_per_server(db, "day = $1::date", {day});
 }
 
 Result<bool> write_day(pg::Connection& db, const std::string& day, const DailyRows& rows) {

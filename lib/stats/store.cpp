@@ -218,20 +218,18 @@ Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std
   return true;
 }
 
-Result<std::vector<ServerFigures>> PgStore::latest_per_server() {
+Result<std::vector<ServerFigures>> latest_report_per_server(pg::Connection& db, const std::string& where,
+                                                           const pg::Params& params) {
   const auto& figures = aggregated_figures();
   std::string columns;
   for (const auto& f : figures) columns += f + ", ";
-  const std::string sql = "SELECT DISTINCT ON (server_pseudonym) " + columns +
-                          "server_version, coalesce(database_engine, 'unknown') FROM reports "
-                          "WHERE received_at > now() - interval '24 hours' "
-                          "ORDER BY server_pseudonym, received_at DESC, id DESC";
-  auto conn = acquire();
-  if (!conn) return conn.error();
-  Lease lease(*this, std::move(conn).value());
-  auto rows = lease.db().query(sql);
+  auto rows = db.query("SELECT DISTINCT ON (server_pseudonym) " + columns +
+                           "server_version, coalesce(database_engine, 'unknown') FROM reports WHERE " + where +
+                           " ORDER BY server_pseudonym, received_at DESC, id DESC",
+                       params);
   if (!rows) return rows.error();
   std::vector<ServerFigures> out;
+  out.reserve(rows->size());
   for (const auto& row : rows->rows) {
     ServerFigures s;
     for (std::size_t i = 0; i < figures.size(); ++i) {
@@ -242,6 +240,13 @@ Result<std::vector<ServerFigures>> PgStore::latest_per_server() {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+Result<std::vector<ServerFigures>> PgStore::latest_per_server() {
+  auto conn = acquire();
+  if (!conn) return conn.error();
+  Lease lease(*this, std::move(conn).value());
+  return latest_report_per_server(lease.db(), "received_at > now() - interval '24 hours'");
 }
 
 Result<std::int64_t> PgStore::purge_older_than(int days) {

@@ -120,6 +120,11 @@ class PgStore : public ReportStore {
   std::function<void(std::function<void()>)> deliver_;
 };
 
+// Each server once, its latest report among those `where` selects (a constant SQL condition,
+// values only as $n parameters): what the aggregates are computed from (/metrics, roll-up).
+Result<std::vector<ServerFigures>> latest_report_per_server(pg::Connection& db, const std::string& where,
+                                                           const pg::Params& params = {});
+
 // Whether a failed write is about a row's data (SQLSTATE class 22, data exception, or 23,
 // integrity constraint) and worth retrying row by row; other errors (57P01 shutdown, 25006
 // read-only after a failover, 53xxx out of resources, a lost connection) are about the server.
