@@ -6,6 +6,8 @@
 // The shared stack is only used for the collector's database.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "collector_support.h"
@@ -24,13 +26,25 @@ TEST_CASE("a real Synapse push is stored under the pseudonym and matches collect
   hsops::test::CollectorProcess c("synapse", db, "");
   const std::string dir = "/tmp/hsops-report-stats-stack-" + std::to_string(::getpid());
   const std::string stack = std::string(HSOPS_SOURCE_DIR) + "/tests/harness/stack";
-  const std::string env = "HSOPS_STACK_DIR=" + dir + " HSOPS_STACK_PORT_BASE=27432 HSOPS_SYNAPSE_REPORT_STATS=true "
+  // A shell that sourced the shared stack's env has its ports exported: the harness would take
+  // them as explicit requests (and refuse them, taken), so the private stack forgets them.
+  std::string env = "env";
+  for (const char* port : {"PG_PRIMARY", "PG_STANDBY", "SYNAPSE", "SYNAPSE_METRICS", "SYNAPSE_SPARE",
+                           "SYNAPSE_SPARE_METRICS", "IRC", "IRC_TLS", "BRIDGE", "BRIDGE_ADMIN"}) {
+    env += std::string(" -u HSOPS_") + port + "_PORT";
+  }
+  env += " HSOPS_STACK_DIR=" + dir + " HSOPS_STACK_PORT_BASE=27432 HSOPS_SYNAPSE_REPORT_STATS=true "
                           "HSOPS_SYNAPSE_REPORT_STATS_ENDPOINT=" + c.url("/report-usage-stats/push");
   struct Down {  // the private stack goes down (and its files go) on every path
     std::string command;
     ~Down() { sh(command, 180); }
   } down{env + " " + stack + " down >/dev/null 2>&1; rm -rf " + dir + " " + dir + ".lock " + dir + ".log"};
-  REQUIRE(sh(env + " " + stack + " up > " + dir + ".log 2>&1", 900) == 0);
+  const int up = sh(env + " " + stack + " up > " + dir + ".log 2>&1", 900);
+  if (up != 0) {
+    std::ifstream log(dir + ".log");  // deleted with the stack: show why it did not come up
+    FAIL_CHECK("private stack up failed:\n" << std::string(std::istreambuf_iterator<char>(log), {}));
+  }
+  REQUIRE(up == 0);
   const auto stack_env = hsops::test::StackEnv::load(dir + "/env");
   REQUIRE(stack_env.has_value());
   const std::string server = stack_env->get("HSOPS_SYNAPSE_SERVER_NAME");
