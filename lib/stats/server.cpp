@@ -1,20 +1,20 @@
 #include "stats/server.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
 #include <condition_variable>
-#include <iostream>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -24,6 +24,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 struct Shared {
   Shared(ServerOptions o, Ingest& i) : options(std::move(o)), ingest(i) {}
@@ -37,10 +38,71 @@ struct Shared {
 
 namespace {
 
+class Session;
+
+// One event loop per HTTP thread: a connection lives on one loop for its whole life, so its
+// handlers need no strand and no lock. Deadlines are swept by the loop's timer instead of a
+// timer per connection and operation (re-arming those cost more than parsing a report).
+struct Loop {
+  Loop() : ioc(1), sweep(ioc), guard(asio::make_work_guard(ioc)) {}
+  asio::io_context ioc;
+  asio::steady_timer sweep;
+  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  std::mutex mutex;  // sessions is also read by stop(), from another thread
+  std::vector<std::weak_ptr<Session>> sessions;
+};
+
+// Beast's parser, keeping only the parts of a request the collector reads, in strings the
+// session reuses: no allocation per header field as with a full message container.
+class RequestParser : public http::basic_parser<true> {
+ public:
+  explicit RequestParser(HttpRequest& request) : request_(request) {}
+  bool expect_continue() const { return expect_continue_; }
+  unsigned http_version() const { return version_; }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code&) override {
+    request_.method.assign(method.data(), method.size());
+    request_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value, beast::error_code&) override {
+    switch (name) {
+      case http::field::content_type: request_.content_type.assign(value.data(), value.size()); break;
+      case http::field::user_agent: request_.user_agent.assign(value.data(), value.size()); break;
+      case http::field::expect: expect_continue_ = beast::iequals(value, "100-continue"); break;
+      default: break;
+    }
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    // The parser has already refused a length over the body limit.
+    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  HttpRequest& request_;
+  bool expect_continue_ = false;
+  unsigned version_ = 11;
+};
+
+// What a passed deadline does: close an idle or stuck connection, or answer a slow body 408.
+enum class Phase { head, body, handling, writing };
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared)
-      : stream_(std::move(socket)), body_timer_(stream_.get_executor()), shared_(shared) {
+  Session(tcp::socket socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {
     std::lock_guard lock(shared_.mutex);
     ++shared_.sessions;
   }
@@ -49,41 +111,55 @@ class Session : public std::enable_shared_from_this<Session> {
     --shared_.sessions;
     shared_.changed.notify_all();
   }
+  // On the session's loop.
   void start() {
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
-    client_ = ec ? std::string("unknown") : peer.address().to_string();
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_head(); });
+    const auto peer = socket_.remote_endpoint(ec);
+    request_.client = ec ? std::string("unknown") : peer.address().to_string();
+    read_head();
   }
-  // Called on stop: a connection waiting for its next request is closed; one in flight is not.
+  // On the session's loop, from its sweep: acts on a passed deadline.
+  void tick(Clock::time_point now) {
+    if (phase_ == Phase::handling || now < deadline_) return;
+    beast::error_code ignored;
+    if (phase_ == Phase::body) {
+      body_timed_out_ = true;
+      socket_.cancel(ignored);  // the read ends with operation_aborted and answers 408
+    } else {
+      close();
+    }
+  }
+  // Called on stop, on the session's loop: a connection waiting for its next request is
+  // closed; one in flight is not.
   void close_if_idle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ignored;
-      if (!self->busy_) self->stream_.socket().close(ignored);
-    });
+    if (!busy_) close();
   }
 
  private:
   void read_head() {
     if (shared_.stopping) return close();
     body_timed_out_ = false;
-    parser_.emplace();
+    request_.method.clear();
+    request_.target.clear();
+    request_.content_type.clear();
+    request_.user_agent.clear();
+    request_.body.clear();
+    parser_.emplace(request_);
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
     parser_->body_limit(shared_.options.body_limit);
-    stream_.expires_after(shared_.options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    arm(Phase::head, shared_.options.header_timeout);
+    http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
   }
 
   void on_head(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     busy_ = true;
-    const auto& req = parser_->get();
-    if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+    if (parser_->expect_continue() && !parser_->is_done()) {
       // The client waits for this before sending the body (curl does for large bodies).
-      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-      stream_.expires_after(shared_.options.write_timeout);
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      arm(Phase::writing, shared_.options.write_timeout);
+      asio::async_write(socket_, asio::buffer(kContinue), [self = shared_from_this()](beast::error_code wec, std::size_t) {
         if (wec) return self->close();
         self->read_body();
       });
@@ -92,11 +168,9 @@ class Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
-  // The body deadline is our own timer, not the stream's: the stream's expiry closes the
-  // socket, and a slow sender deserves a 408 it can read.
   void read_body() {
     // Fast path: a small body (Synapse's report is ~1 KB) usually arrives in the same packets
-    // as the head; parse it straight from the buffer, without a timer or another I/O round.
+    // as the head; parse it straight from the buffer, without another I/O round.
     if (!parser_->is_done() && buffer_.size() > 0) {
       beast::error_code ec;
       const std::size_t used = parser_->put(buffer_.data(), ec);
@@ -104,86 +178,92 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec && ec != http::error::need_more) return on_read_error(ec);
     }
     if (parser_->is_done()) return respond();
-    stream_.expires_never();
-    body_timer_.expires_after(shared_.options.read_timeout);
-    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      // Cancelled, or fired just as the body completed: nothing to cut off.
-      if (ec || self->parser_->is_done()) return;
-      self->body_timed_out_ = true;
-      beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+    // A slow sender deserves a 408 it can read, so a passed body deadline cancels the read
+    // instead of closing the socket.
+    arm(Phase::body, shared_.options.read_timeout);
+    http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->body_timed_out_) return self->reply_and_close(408, R"({"error":"request_timeout"})");
+      if (ec) return self->on_read_error(ec);
+      self->respond();
     });
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->body_timer_.cancel();
-                       if (self->body_timed_out_) return self->reply_and_close(408, R"({"error":"request_timeout"})");
-                       if (ec) return self->on_read_error(ec);
-                       self->respond();
-                     });
   }
 
   void on_read_error(beast::error_code ec) {
     if (ec == http::error::body_limit) return reply_and_close(413, R"({"error":"payload_too_large"})");
     if (ec == http::error::header_limit) return reply_and_close(431, R"({"error":"header_too_large"})");
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor) {
-      return close();  // idle or vanished: nothing to answer
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof || ec == asio::error::bad_descriptor) {
+      return close();  // idle, timed out or vanished: nothing to answer
     }
     reply_and_close(400, R"({"error":"bad_request"})");
   }
 
   void respond() {
-    auto& req = parser_->get();
-    HttpRequest in{std::string(req.method_string()), std::string(req.target()),
-                   std::string(req[http::field::content_type]), std::string(req[http::field::user_agent]),
-                   std::move(req.body()), client_};
-    const unsigned version = req.version();
-    keep_alive_ = req.keep_alive();
+    phase_ = Phase::handling;
+    keep_alive_ = parser_->keep_alive();
     // The answer may come from another thread (after the report's commit): back onto this
-    // connection's strand to write it. The session stays busy, so shutdown waits for it.
-    shared_.ingest.handle(in, [self = shared_from_this(), version](HttpResponse out) {
-      asio::post(self->stream_.get_executor(), [self, version, out = std::move(out)] {
+    // connection's loop to write it (inline when already there). The session stays busy,
+    // so shutdown waits for it.
+    shared_.ingest.handle(request_, [self = shared_from_this()](HttpResponse out) {
+      asio::dispatch(self->socket_.get_executor(), [self, out = std::move(out)] {
         self->keep_alive_ = self->keep_alive_ && !self->shared_.stopping;
-        self->write(out.status, out.content_type, out.body, out.allow, version);
+        self->write(out.status, out.content_type, out.body, out.allow);
       });
     });
   }
 
-  void reply_and_close(int status, const std::string& body) {
+  void reply_and_close(int status, const char* body) {
     busy_ = true;
     keep_alive_ = false;
-    write(status, "application/json", body, "", 11);
+    write(status, "application/json", body, "");
   }
 
-  void write(int status, const std::string& type, const std::string& body, const std::string& allow, unsigned version) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), version);
-    res->set(http::field::server, "hsops-collector");
-    res->set(http::field::content_type, type);
-    if (!allow.empty()) res->set(http::field::allow, allow);
-    res->body() = body;
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
-    stream_.expires_after(shared_.options.write_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+  void write(int status, const std::string& type, const std::string& body, const std::string& allow) {
+    const unsigned version = parser_ ? parser_->http_version() : 11;
+    out_.clear();
+    out_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out_ += std::to_string(status);
+    out_ += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    out_.append(reason.data(), reason.size());
+    out_ += "\r\nServer: hsops-collector\r\nContent-Type: ";
+    out_ += type;
+    if (!allow.empty()) out_ += "\r\nAllow: " + allow;
+    out_ += "\r\nContent-Length: ";
+    out_ += std::to_string(body.size());
+    // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes it unless told.
+    if (version == 10 && keep_alive_) out_ += "\r\nConnection: keep-alive";
+    if (version != 10 && !keep_alive_) out_ += "\r\nConnection: close";
+    out_ += "\r\n\r\n";
+    out_ += body;
+    arm(Phase::writing, shared_.options.write_timeout);
+    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->busy_ = false;
       if (ec || !self->keep_alive_) return self->close();
       self->read_head();
     });
   }
 
-  void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+  void arm(Phase phase, Millis timeout) {
+    phase_ = phase;
+    deadline_ = Clock::now() + timeout;
   }
 
-  beast::tcp_stream stream_;
-  asio::steady_timer body_timer_;
-  bool body_timed_out_ = false;
+  void close() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+  }
+
+  tcp::socket socket_;
   Shared& shared_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  std::string client_;
+  HttpRequest request_;  // reused: its strings keep their capacity from request to request
+  std::optional<RequestParser> parser_;
+  std::string out_;
+  Phase phase_ = Phase::head;
+  Clock::time_point deadline_{};
+  bool body_timed_out_ = false;
   bool busy_ = false;
   bool keep_alive_ = false;
 };
@@ -191,53 +271,84 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Ingest& ingest)
-      : shared(std::move(o), ingest),
-        acceptor(asio::make_strand(ioc)),
-        signals(ioc, SIGTERM, SIGINT),
-        guard(asio::make_work_guard(ioc)) {}
+  Impl(ServerOptions o, Ingest& ingest) : shared(std::move(o), ingest) {
+    for (int i = 0; i < std::max(shared.options.threads, 1); ++i) loops.push_back(std::make_unique<Loop>());
+    acceptor.emplace(loops.front()->ioc);
+    signals.emplace(loops.front()->ioc, SIGTERM, SIGINT);
+    const auto shortest = std::min({shared.options.header_timeout, shared.options.read_timeout, shared.options.write_timeout});
+    sweep_every = std::clamp<Millis>(shortest / 8, Millis(10), Millis(250));
+  }
+  ~Impl() {
+    // Loop 0 first: its queue may hold answers for sessions of every loop (Server::post), the
+    // other loops only their own sessions, so every socket goes before its io_context.
+    acceptor.reset();
+    signals.reset();
+    loops.front().reset();
+  }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    Loop& target = *loops[next_loop++ % loops.size()];
+    acceptor->async_accept(target.ioc, [this, &target](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         auto s = std::make_shared<Session>(std::move(socket), shared);
-        {
-          std::lock_guard lock(sessions_mutex);
-          sessions.push_back(s);
-          // Drop entries of finished sessions so the list stays as long as the live ones.
-          std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
-        }
-        s->start();
+        asio::post(target.ioc, [&target, s] {
+          {
+            std::lock_guard lock(target.mutex);
+            target.sessions.push_back(s);
+          }
+          s->start();
+        });
       }
       accept();
     });
   }
 
+  void sweep(Loop& loop) {
+    loop.sweep.expires_after(sweep_every);
+    loop.sweep.async_wait([this, &loop](beast::error_code ec) {
+      if (ec) return;
+      const auto now = Clock::now();
+      std::vector<std::shared_ptr<Session>> live;
+      {
+        std::lock_guard lock(loop.mutex);
+        std::erase_if(loop.sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+        for (auto& w : loop.sessions) {
+          if (auto s = w.lock()) live.push_back(std::move(s));
+        }
+      }
+      for (auto& s : live) s->tick(now);
+      sweep(loop);
+    });
+  }
+
   void begin_stop() {
     if (shared.stopping.exchange(true)) return;
-    // On the acceptor's strand: its accept handler may be running on another thread.
-    asio::post(acceptor.get_executor(), [this] {
+    // The acceptor and the signals belong to loop 0; each session is closed on its own loop.
+    asio::post(loops.front()->ioc, [this] {
       beast::error_code ec;
-      acceptor.close(ec);
-      signals.cancel(ec);
-      std::lock_guard lock(sessions_mutex);
-      for (auto& w : sessions) {
-        if (auto s = w.lock()) s->close_if_idle();
-      }
+      acceptor->close(ec);
+      signals->cancel(ec);
     });
+    for (auto& loop : loops) {
+      asio::post(loop->ioc, [&l = *loop] {
+        std::lock_guard lock(l.mutex);
+        for (auto& w : l.sessions) {
+          if (auto s = w.lock()) s->close_if_idle();
+        }
+      });
+    }
     std::lock_guard lock(shared.mutex);
     stop_requested = true;
     shared.changed.notify_all();
   }
 
-  Shared shared;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
-  asio::executor_work_guard<asio::io_context::executor_type> guard;
-  std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<Session>> sessions;
+  Shared shared;  // declared first: sessions destroyed with the loops still count down in it
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::signal_set> signals;
+  std::size_t next_loop = 0;  // used by the accept handler only (loop 0)
+  Millis sweep_every{250};
   bool stop_requested = false;
 };
 
@@ -249,7 +360,7 @@ Result<unsigned short> Server::listen() {
   const auto address = asio::ip::make_address(impl_->shared.options.address, ec);
   if (ec) return Error{"listen", "bad listen address " + impl_->shared.options.address + ": " + ec.message()};
   const tcp::endpoint endpoint(address, impl_->shared.options.port);
-  auto& a = impl_->acceptor;
+  auto& a = *impl_->acceptor;
   a.open(endpoint.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(endpoint, ec);
@@ -263,12 +374,15 @@ Result<unsigned short> Server::listen() {
 
 void Server::run(const std::function<void()>& before_stop) {
   auto& impl = *impl_;
-  impl.signals.async_wait([this](beast::error_code ec, int) {
+  impl.signals->async_wait([this](beast::error_code ec, int) {
     if (!ec) stop();
   });
   impl.accept();
   std::vector<std::thread> workers;
-  for (int i = 0; i < std::max(impl.shared.options.threads, 1); ++i) workers.emplace_back([&impl] { impl.ioc.run(); });
+  for (auto& loop : impl.loops) {
+    impl.sweep(*loop);
+    workers.emplace_back([&l = *loop] { l.ioc.run(); });
+  }
   {
     std::unique_lock lock(impl.shared.mutex);
     impl.shared.changed.wait(lock, [&] { return impl.stop_requested; });
@@ -282,13 +396,18 @@ void Server::run(const std::function<void()>& before_stop) {
     std::unique_lock lock(impl.shared.mutex);
     impl.shared.changed.wait_for(lock, std::chrono::seconds(2), [&] { return impl.shared.sessions == 0; });
   }
-  impl.guard.reset();
-  impl.ioc.stop();
+  for (auto& loop : impl.loops) {
+    loop->guard.reset();
+    loop->ioc.stop();
+  }
   for (auto& t : workers) t.join();
 }
 
 void Server::stop() { impl_->begin_stop(); }
 
-void Server::post(std::function<void()> work) { asio::post(impl_->ioc, std::move(work)); }
+void Server::post(std::function<void()> work) {
+  // Always loop 0: the destructor relies on cross-loop work being queued there only.
+  asio::post(impl_->loops.front()->ioc, std::move(work));
+}
 
 }  // namespace hsops::stats
