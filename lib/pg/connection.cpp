@@ -391,14 +391,22 @@ void append_copy_field(std::string& line, const Value& value) {
     line += "\\N";
     return;
   }
-  for (const char c : *value) {
-    switch (c) {
+  append_copy_text(line, *value);
+}
+
+void append_copy_text(std::string& line, std::string_view text) {
+  // Runs without a special character are copied whole (the common case: no escape at all).
+  while (!text.empty()) {
+    const auto special = text.find_first_of("\\\t\n\r");
+    line.append(text.substr(0, special));
+    if (special == std::string_view::npos) return;
+    switch (text[special]) {
       case '\\': line += "\\\\"; break;
       case '\t': line += "\\t"; break;
       case '\n': line += "\\n"; break;
-      case '\r': line += "\\r"; break;
-      default: line += c;
+      default: line += "\\r"; break;
     }
+    text.remove_prefix(special + 1);
   }
 }
 

@@ -96,6 +96,8 @@ std::string session_options(const Options& options);
 // Appends one field in COPY text format: NULL as \N; backslash, tab, newline and carriage
 // return escaped (the caller puts '\t' between fields and '\n' after the row).
 void append_copy_field(std::string& line, const Value& value);
+// The same for a present value.
+void append_copy_text(std::string& line, std::string_view text);
 // Replaces the value of any password=... (keyword form) or the password in a URI with "***".
 std::string redact_conninfo(std::string_view conninfo);
 // The SQLSTATE an error message from this library carries ("... (SQLSTATE 23514)"), or "".

@@ -99,7 +99,7 @@ void Ingest::push(const HttpRequest& request, Reply reply) {
     ++unsupported_;
     return reply(error(415, "unsupported_media_type", "send Content-Type: application/json"));
   }
-  auto report = parse_report(request.body);
+  auto report = parse_report_row(request.body);
   if (!report) {
     ++invalid_;
     const Invalid bad = invalid_from(report.error());
@@ -108,7 +108,7 @@ void Ingest::push(const HttpRequest& request, Reply reply) {
   // Anonymised at the door: only the pseudonym travels on from here.
   StoredReport stored{pseudonym(secret_, report->homeserver()), synapse_version(request.user_agent),
                       std::move(report).value()};
-  stored.report.fields.erase("homeserver");
+  stored.report.drop("homeserver");
   // Acknowledged only after the commit: a 200 always means the report is stored.
   store_.submit(std::move(stored), [this, reply = std::move(reply)](Result<bool> saved) {
     if (!saved) {

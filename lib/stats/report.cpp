@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 namespace hsops::stats {
 namespace {
@@ -9,7 +10,7 @@ namespace {
 // 2^53: the largest integer every JSON reader (JavaScript, Python floats) keeps exactly.
 constexpr std::int64_t kMaxCount = 9007199254740992;
 
-const std::vector<FieldSpec> kFields = {
+constexpr auto kFieldList = std::to_array<FieldSpec>({
     {"homeserver", FieldType::text, true, 0, 255},
     {"server_context", FieldType::optional_text, false, 0, 255},
     {"timestamp", FieldType::count, true, 4102444800, 0},  // Unix seconds, before 2100
@@ -41,7 +42,9 @@ const std::vector<FieldSpec> kFields = {
     {"database_engine", FieldType::text, false, 0, 32},
     {"database_server_version", FieldType::text, false, 0, 64},
     {"log_level", FieldType::text, false, 0, 16},
-};
+});
+static_assert(kFieldList.size() == kReportFieldCount, "kReportFieldCount must match the field list");
+const std::vector<FieldSpec> kFields(kFieldList.begin(), kFieldList.end());
 
 Error field_error(std::string_view field, const std::string& problem) {
   return Error{"field", std::string(field) + ": " + problem};
@@ -55,45 +58,122 @@ bool has_control_characters(const std::string& s) {
   return false;
 }
 
-std::optional<Error> check_field(const FieldSpec& spec, const nlohmann::json& v) {
+using Kind = FieldValue::Kind;
+
+std::optional<Error> check_field(const FieldSpec& spec, const FieldValue& v) {
   switch (spec.type) {
     case FieldType::count: {
-      if (!v.is_number_integer()) return field_error(spec.name, "must be an integer");
-      if (v.is_number_unsigned()) {
-        if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(spec.max)) {
+      if (v.kind == Kind::unsigned_integer) {
+        if (v.unsigned_integer > static_cast<std::uint64_t>(spec.max)) {
           return field_error(spec.name, "must be at most " + std::to_string(spec.max));
         }
         return std::nullopt;
       }
-      const auto n = v.get<std::int64_t>();
-      if (n < 0) return field_error(spec.name, "must not be negative");
-      if (n > spec.max) return field_error(spec.name, "must be at most " + std::to_string(spec.max));
+      if (v.kind != Kind::integer) return field_error(spec.name, "must be an integer");
+      if (v.integer < 0) return field_error(spec.name, "must not be negative");
+      if (v.integer > spec.max) return field_error(spec.name, "must be at most " + std::to_string(spec.max));
       return std::nullopt;
     }
     case FieldType::number: {
-      if (!v.is_number()) return field_error(spec.name, "must be a number");
-      const double d = v.get<double>();
+      double d = 0;
+      switch (v.kind) {
+        case Kind::integer: d = static_cast<double>(v.integer); break;
+        case Kind::unsigned_integer: d = static_cast<double>(v.unsigned_integer); break;
+        case Kind::number: d = v.number; break;
+        default: return field_error(spec.name, "must be a number");
+      }
       if (!std::isfinite(d) || d < 0 || d > static_cast<double>(spec.max)) {
         return field_error(spec.name, "must be between 0 and " + std::to_string(spec.max));
       }
       return std::nullopt;
     }
     case FieldType::optional_text:
-      if (v.is_null()) return std::nullopt;
+      if (v.kind == Kind::null) return std::nullopt;
       [[fallthrough]];
     case FieldType::text: {
-      if (!v.is_string()) return field_error(spec.name, "must be a string");
-      const auto& s = v.get_ref<const std::string&>();
-      if (s.size() > spec.max_length) {
+      if (v.kind != Kind::text) return field_error(spec.name, "must be a string");
+      if (v.text.size() > spec.max_length) {
         return field_error(spec.name, "must be at most " + std::to_string(spec.max_length) + " bytes");
       }
-      if (has_control_characters(s)) return field_error(spec.name, "must not contain control characters");
-      if (spec.required && s.empty()) return field_error(spec.name, "must not be empty");
+      if (has_control_characters(v.text)) return field_error(spec.name, "must not contain control characters");
+      if (spec.required && v.text.empty()) return field_error(spec.name, "must not be empty");
       return std::nullopt;
     }
   }
   return std::nullopt;
 }
+
+constexpr std::size_t kNoField = kReportFieldCount;
+
+std::size_t index_of(std::string_view name) {
+  static const std::unordered_map<std::string_view, std::size_t> index = [] {
+    std::unordered_map<std::string_view, std::size_t> m;
+    for (std::size_t i = 0; i < kFields.size(); ++i) m.emplace(kFields[i].name, i);
+    return m;
+  }();
+  const auto it = index.find(name);
+  return it == index.end() ? kNoField : it->second;
+}
+
+// Streaming (SAX) reader: keeps the top-level values of known fields in their slots and skips
+// everything else, so a push costs no JSON tree. Validation waits for the end of the body, so
+// a syntax error anywhere wins over a field problem, as with a parse into a tree.
+class RowReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit RowReader(ReportRow& row) : row_(row) {}
+  bool root_is_object() const { return root_is_object_; }
+
+  bool null() override { return value([](FieldValue& v) { v.kind = Kind::null; }); }
+  bool boolean(bool) override { return value([](FieldValue& v) { v.kind = Kind::other; }); }
+  bool number_integer(number_integer_t n) override {
+    return value([n](FieldValue& v) { v.kind = Kind::integer; v.integer = n; });
+  }
+  bool number_unsigned(number_unsigned_t n) override {
+    return value([n](FieldValue& v) { v.kind = Kind::unsigned_integer; v.unsigned_integer = n; });
+  }
+  bool number_float(number_float_t d, const string_t&) override {
+    return value([d](FieldValue& v) { v.kind = Kind::number; v.number = d; });
+  }
+  bool string(string_t& s) override {
+    return value([&s](FieldValue& v) { v.kind = Kind::text; v.text = std::move(s); });
+  }
+  bool binary(binary_t&) override { return value([](FieldValue& v) { v.kind = Kind::other; }); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (depth_ == 1) current_ = index_of(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  // A value directly under the root object, for the key just read; deeper ones are skipped.
+  template <typename Set>
+  bool value(Set set) {
+    if (depth_ == 1 && current_ != kNoField) set(row_.values[current_]);
+    return true;
+  }
+  bool open(bool object) {
+    if (depth_ == 0) root_is_object_ = object;
+    if (depth_ == 1 && current_ != kNoField) {
+      row_.values[current_] = FieldValue{};
+      row_.values[current_].kind = Kind::other;  // an object or array: no field takes one
+    }
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  ReportRow& row_;
+  std::size_t depth_ = 0;
+  std::size_t current_ = kNoField;
+  bool root_is_object_ = false;
+};
 
 }  // namespace
 
@@ -112,46 +192,66 @@ std::int64_t Report::count(std::string_view name) const {
   return it->get<std::int64_t>();
 }
 
+std::string_view ReportRow::homeserver() const {
+  const auto& v = values[index_of("homeserver")];
+  return v.kind == Kind::text ? std::string_view(v.text) : std::string_view();
+}
+
+void ReportRow::drop(std::string_view name) {
+  const std::size_t i = index_of(name);
+  if (i != kNoField) values[i] = FieldValue{};
+}
+
+nlohmann::json ReportRow::to_json() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < kFields.size(); ++i) {
+    const auto& v = values[i];
+    const std::string name(kFields[i].name);
+    switch (v.kind) {
+      case Kind::null: out[name] = nullptr; break;
+      case Kind::integer: out[name] = v.integer; break;
+      case Kind::unsigned_integer: out[name] = v.unsigned_integer; break;
+      case Kind::number: out[name] = v.number; break;
+      case Kind::text: out[name] = v.text; break;
+      case Kind::absent:
+      case Kind::other: break;  // `other` never in a validated row
+    }
+  }
+  return out;
+}
+
 nlohmann::json Invalid::to_json() const {
   return {{"error", field.empty() ? "invalid_body" : "invalid_field"}, {"field", field}, {"message", problem}};
 }
 
-Result<Report> validate_report(const nlohmann::json& object) {
-  if (!object.is_object()) return Error{"json", ": the body must be a JSON object"};
-  Report report;
-  for (const auto& spec : kFields) {
-    const auto it = object.find(std::string(spec.name));
-    if (it == object.end()) {
+Result<ReportRow> parse_report_row(std::string_view body) {
+  ReportRow row;
+  RowReader reader(row);
+  if (!nlohmann::json::sax_parse(body.begin(), body.end(), &reader)) {
+    return Error{"json", ": the body is not valid JSON"};
+  }
+  if (!reader.root_is_object()) return Error{"json", ": the body must be a JSON object"};
+  for (std::size_t i = 0; i < kFields.size(); ++i) {
+    const auto& spec = kFields[i];
+    if (row.values[i].kind == Kind::absent) {
       if (spec.required) return field_error(spec.name, "is required");
       continue;
     }
-    if (auto problem = check_field(spec, *it)) return *problem;
-    report.fields[std::string(spec.name)] = *it;
+    if (auto problem = check_field(spec, row.values[i])) return *problem;
   }
-  return report;
+  return row;
 }
 
 Result<Report> parse_report(std::string_view body) {
-  // No exceptions from the parser (allow_exceptions = false): a discarded value means invalid.
-  auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
-  if (parsed.is_discarded()) return Error{"json", ": the body is not valid JSON"};
-  if (!parsed.is_object()) return Error{"json", ": the body must be a JSON object"};
-  // The same rules as validate_report, keeping the parsed object instead of copying it (this
-  // runs for every push): unknown fields are erased, known ones checked in place.
-  for (auto it = parsed.begin(); it != parsed.end();) {
-    it = find_field(it.key()) == nullptr ? parsed.erase(it) : std::next(it);
-  }
-  for (const auto& spec : kFields) {
-    const auto it = parsed.find(spec.name);
-    if (it == parsed.end()) {
-      if (spec.required) return field_error(spec.name, "is required");
-      continue;
-    }
-    if (auto problem = check_field(spec, *it)) return *problem;
-  }
-  Report report;
-  report.fields = std::move(parsed);
-  return report;
+  auto row = parse_report_row(body);
+  if (!row) return row.error();
+  return Report{row->to_json()};
+}
+
+Result<Report> validate_report(const nlohmann::json& object) {
+  if (!object.is_object()) return Error{"json", ": the body must be a JSON object"};
+  // Not on the ingest path: the same rules by the same reader.
+  return parse_report(object.dump());
 }
 
 Invalid invalid_from(const Error& error) {

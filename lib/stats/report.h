@@ -3,6 +3,7 @@
 // unknown fields are dropped at parse time so they can never be stored.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,32 @@ struct FieldSpec {
 const std::vector<FieldSpec>& report_fields();
 const FieldSpec* find_field(std::string_view name);
 
+// How many fields report_fields() has (checked at compile time in report.cpp).
+inline constexpr std::size_t kReportFieldCount = 31;
+
+// One field of a report as it arrived: which JSON kind, and its value.
+struct FieldValue {
+  enum class Kind : std::uint8_t { absent, null, integer, unsigned_integer, number, text, other };
+  Kind kind = Kind::absent;
+  std::int64_t integer = 0;
+  std::uint64_t unsigned_integer = 0;
+  double number = 0;
+  std::string text;
+};
+
+// A validated report as the collector receives it: one slot per field of report_fields(), in
+// that order. Filled by a streaming parse that builds no JSON tree (every push goes through
+// it); unknown fields never get a slot.
+struct ReportRow {
+  std::array<FieldValue, kReportFieldCount> values;
+
+  std::string_view homeserver() const;
+  // Empties the slot of `name` (a known field), e.g. the server name once it is pseudonymised.
+  void drop(std::string_view name);
+  // The same report as a JSON object with the present fields.
+  nlohmann::json to_json() const;
+};
+
 // A validated report: a JSON object with known fields only (absent optional fields absent).
 struct Report {
   nlohmann::json fields = nlohmann::json::object();
@@ -54,7 +81,10 @@ struct Invalid {
 };
 
 // Parses and validates a request body. Error.kind is "json" (not JSON / not an object) or
-// "field"; Error.message is "<field>: <problem>" (see invalid_from).
+// "field"; Error.message is "<field>: <problem>" (see invalid_from). Syntax is checked over
+// the whole body first, then the fields in report_fields() order: the first problem is named.
+Result<ReportRow> parse_report_row(std::string_view body);
+// The same, as a Report.
 Result<Report> parse_report(std::string_view body);
 // Validates an already parsed object (the same rules).
 Result<Report> validate_report(const nlohmann::json& object);

@@ -1,22 +1,41 @@
 #include "stats/store.h"
 
+#include <charconv>
 #include <future>
 
 namespace hsops::stats {
 namespace {
 
-std::vector<std::string> stored_fields() {
-  std::vector<std::string> names;
-  for (const auto& f : report_fields()) {
-    if (f.name != "homeserver" && f.name != "server_context") names.emplace_back(f.name);
-  }
-  return names;
+// The report fields stored as columns, by index into report_fields(): all but the server
+// name (only its pseudonym is kept) and server_context (free text).
+const std::vector<std::size_t>& stored_fields() {
+  static const std::vector<std::size_t> indexes = [] {
+    std::vector<std::size_t> out;
+    const auto& fields = report_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name != "homeserver" && fields[i].name != "server_context") out.push_back(i);
+    }
+    return out;
+  }();
+  return indexes;
 }
 
-pg::Value text_of(const nlohmann::json& v) {
-  if (v.is_null()) return std::nullopt;
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+template <typename Number>
+void append_number(std::string& out, Number n) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, n).ptr;
+  out.append(text, end);
+}
+
+void append_copy_value(std::string& out, const FieldValue& v) {
+  using Kind = FieldValue::Kind;
+  switch (v.kind) {
+    case Kind::integer: return append_number(out, v.integer);
+    case Kind::unsigned_integer: return append_number(out, v.unsigned_integer);
+    case Kind::number: return append_number(out, v.number);  // shortest text that reads back exactly
+    case Kind::text: return pg::append_copy_text(out, v.text);
+    default: out += "\\N"; return;
+  }
 }
 
 }  // namespace
@@ -100,21 +119,19 @@ bool is_row_error(const Error& e) {
 const std::string& copy_columns() {
   static const std::string columns = [] {
     std::string c = "server_pseudonym, server_version";
-    for (const auto& f : stored_fields()) c += ", " + f;
+    for (const auto i : stored_fields()) c += ", " + std::string(report_fields()[i].name);
     return c;
   }();
   return columns;
 }
 
 void append_copy_row(std::string& out, const StoredReport& r) {
-  static const std::vector<std::string> fields = stored_fields();
-  pg::append_copy_field(out, r.pseudonym);
+  pg::append_copy_text(out, r.pseudonym);
   out += '\t';
-  pg::append_copy_field(out, r.server_version);
-  for (const auto& f : fields) {
+  pg::append_copy_text(out, r.server_version);
+  for (const auto i : stored_fields()) {
     out += '\t';
-    const auto it = r.report.fields.find(f);
-    pg::append_copy_field(out, it == r.report.fields.end() ? std::nullopt : text_of(*it));
+    append_copy_value(out, r.report.values[i]);
   }
   out += '\n';
 }

@@ -83,29 +83,39 @@ cpu_of() {  # pid...
     awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); t += $12 + $13} END {printf "%.2f", t / hz}'
 }
 pg_pids() { pm=$(head -1 "$work/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
-run() {  # url -> "req/s p99 requests non2xx"
+# CPU seconds this shell's finished children used (wrk's share of the 2 cores); `times` runs in
+# this shell, not in a $(...) subshell, whose children would be others.
+children_cpu() { times > "$work/times"; awk 'NR == 2 {gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4}' "$work/times"; }
+run() {  # url -> "req/s p99 requests non2xx wrk_cpu_seconds"
+  children_cpu > "$work/w0"
   wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$src/tests/bench/collector_put.lua" "$1" > "$work/wrk.out"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
   total=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   bad=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out"); bad=${bad:-0}
-  echo "$rps $p99 $total $bad"
+  children_cpu > "$work/w1"
+  echo "$rps $p99 $total $bad $(cat "$work/w1" "$work/w0" | awk 'NR == 1 {a = $1} NR == 2 {printf "%.2f", a - $1}')"
 }
 ng_pids() { echo "$npid $(pgrep -P "$npid" | tr '\n' ' ')"; }
 n_cpu0=$(cpu_of $(ng_pids))
-set -- $(run "http://127.0.0.1:$nport/report-usage-stats/push"); n_rps=$1; n_p99=$2; n_total=$3
+set -- $(run "http://127.0.0.1:$nport/report-usage-stats/push"); n_rps=$1; n_p99=$2; n_total=$3; n_wrk=$5
 n_cpu=$(echo "$(cpu_of $(ng_pids)) $n_cpu0" | awk '{printf "%.2f", $1 - $2}')
 s_cpu0=$(cpu_of "$spid")
 set -- $(run "http://127.0.0.1:$sport/report-usage-stats/push"); s_rps=$1; s_p99=$2; s_total=$3
 s_cpu=$(echo "$(cpu_of "$spid") $s_cpu0" | awk '{printf "%.2f", $1 - $2}')
-c_cpu0=$(cpu_of "$cpid"); pg_cpu0=$(cpu_of $(pg_pids))
-set -- $(run "http://127.0.0.1:$port/report-usage-stats/push"); c_rps=$1; c_p99=$2; c_total=$3; c_bad=$4
+commits() { psql "$conninfo" -tAc "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'"; }
+c_cpu0=$(cpu_of "$cpid"); pg_cpu0=$(cpu_of $(pg_pids)); commits0=$(commits)
+set -- $(run "http://127.0.0.1:$port/report-usage-stats/push"); c_rps=$1; c_p99=$2; c_total=$3; c_bad=$4; c_wrk=$5
 c_cpu=$(echo "$(cpu_of "$cpid") $c_cpu0" | awk '{printf "%.2f", $1 - $2}')
 pg_cpu=$(echo "$(cpu_of $(pg_pids)) $pg_cpu0" | awk '{printf "%.2f", $1 - $2}')
+sleep 0.6  # the statistics collector reports every 500 ms
+commits1=$(commits)
 stored=$(psql "$conninfo" -tAc "SELECT count(*) FROM reports")
 echo "nginx static 200:  $n_rps req/s  p99 $n_p99  ($(echo "$n_cpu $n_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us CPU/request)"
 echo "no store (bench):  $s_rps req/s  p99 $s_p99  ($(echo "$s_cpu $s_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us CPU/report; ratio $(echo "$s_rps $n_rps" | awk '{printf "%.3f", $1/$2}'))"
 echo "hsops-collector:   $c_rps req/s  p99 $c_p99  ($c_total requests, $c_bad non-2xx, $stored rows stored)"
 echo "cpu during the collector run: collector ${c_cpu} s ($(echo "$c_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report), postgres ${pg_cpu} s ($(echo "$pg_cpu $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us/report)"
+echo "transactions committed during the collector run: $((commits1 - commits0)) ($(echo "$c_total $commits1 $commits0" | awk '{printf "%.1f", $1 / ($2 - $3)}') reports per commit)"
+echo "wrk CPU per request: $(echo "$n_wrk $n_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us against nginx, $(echo "$c_wrk $c_total" | awk '{printf "%.1f", $1 * 1e6 / $2}') us against the collector"
 echo "ratio collector/nginx: $(echo "$c_rps $n_rps" | awk '{printf "%.3f", $1/$2}')"
 [ "$stored" -ge $((c_total - c_bad)) ] || { echo "FAIL: fewer rows than acknowledged reports"; exit 1; }

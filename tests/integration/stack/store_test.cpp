@@ -41,7 +41,7 @@ std::string collector_database(const std::string& name) {
 }
 
 StoredReport report(const std::string& pseudonym, std::int64_t users) {
-  auto parsed = hsops::stats::parse_report(
+  auto parsed = hsops::stats::parse_report_row(
       R"({"homeserver":"x.example","timestamp":1790000000,"uptime_seconds":300,"total_users":)" +
       std::to_string(users) +
       R"(,"total_nonbridged_users":1,"daily_active_users":1,"monthly_active_users":1,"total_room_count":1,)"

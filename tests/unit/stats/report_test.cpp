@@ -111,3 +111,55 @@ TEST_CASE("invalid UTF-8 is not JSON") {
   auto r = parse_report("{\"homeserver\":\"\xff\xfe\",\"timestamp\":1,\"total_users\":0}");
   REQUIRE_FALSE(r.ok());
 }
+
+TEST_CASE("the streaming reader keeps top-level known fields only, whatever nests") {
+  auto body = synapse_body();
+  body["extra"] = {{"total_users", 99}, {"deep", {1, 2, {{"homeserver", "x"}}}}};
+  body["list"] = {1, "total_users", nullptr};
+  auto r = parse_report(body.dump());
+  REQUIRE(r.ok());
+  CHECK(r->count("total_users") == 4);
+  CHECK(r->homeserver() == "hsops.test");
+  CHECK(r->fields.size() == 31);
+}
+
+TEST_CASE("a known field holding an object or array is a type error") {
+  auto body = synapse_body();
+  body["total_users"] = {{"n", 4}};
+  CHECK(field_of(body) == "total_users");
+  body = synapse_body();
+  body["homeserver"] = {"a.example"};
+  CHECK(field_of(body) == "homeserver");
+  body = synapse_body();
+  body["server_context"] = nlohmann::json::object();
+  CHECK(field_of(body) == "server_context");
+}
+
+TEST_CASE("the first problem in field order is named, and syntax errors win over field errors") {
+  // total_users comes before daily_messages in the field list, whatever the body's order.
+  auto r = parse_report(R"({"daily_messages":-1,"homeserver":"a","timestamp":1,"total_users":"x"})");
+  REQUIRE_FALSE(r.ok());
+  CHECK(invalid_from(r.error()).field == "total_users");
+  r = parse_report(R"({"homeserver":7,"timestamp":1,"total_users":0,)");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == "json");
+}
+
+TEST_CASE("a repeated key counts with its last value, as in a parse into a tree") {
+  auto r = parse_report(R"({"homeserver":"a","timestamp":1,"total_users":-5,"total_users":3})");
+  REQUIRE(r.ok());
+  CHECK(r->count("total_users") == 3);
+}
+
+TEST_CASE("numbers keep their kind: a whole cache_factor stays whole, a big count unsigned") {
+  auto r = hsops::stats::parse_report_row(
+      R"({"homeserver":"a","timestamp":1,"total_users":9007199254740992,"cache_factor":2})");
+  REQUIRE(r.ok());
+  CHECK(r->to_json()["cache_factor"].is_number_integer());
+  CHECK(r->to_json()["total_users"].get<std::uint64_t>() == 9007199254740992ULL);
+  CHECK(r->homeserver() == "a");
+  auto row = std::move(r).value();
+  row.drop("homeserver");
+  CHECK(row.homeserver().empty());
+  CHECK_FALSE(row.to_json().contains("homeserver"));
+}

@@ -25,7 +25,7 @@ TEST_CASE("sqlstate_of reads the code this library appends") {
 }
 
 TEST_CASE("a report becomes one COPY text line with NULL for absent fields") {
-  auto parsed = stats::parse_report(
+  auto parsed = stats::parse_report_row(
       R"({"homeserver":"h.example","timestamp":1,"total_users":7,"python_version":"a\\b","cache_factor":0.5})");
   REQUIRE(parsed.ok());
   std::string line;
