@@ -274,6 +274,7 @@ struct Server::Impl {
   Impl(ServerOptions o, Ingest& ingest) : shared(std::move(o), ingest) {
     for (int i = 0; i < std::max(shared.options.threads, 1); ++i) loops.push_back(std::make_unique<Loop>());
     acceptor.emplace(loops.front()->ioc);
+    accept_retry.emplace(loops.front()->ioc);
     signals.emplace(loops.front()->ioc, SIGTERM, SIGINT);
     const auto shortest = std::min({shared.options.header_timeout, shared.options.read_timeout, shared.options.write_timeout});
     sweep_every = std::clamp<Millis>(shortest / 8, Millis(10), Millis(250));
@@ -281,6 +282,7 @@ struct Server::Impl {
   ~Impl() {
     // Loop 0 first: its queue may hold answers for sessions of every loop (Server::post), the
     // other loops only their own sessions, so every socket goes before its io_context.
+    accept_retry.reset();
     acceptor.reset();
     signals.reset();
     loops.front().reset();
@@ -290,16 +292,23 @@ struct Server::Impl {
     Loop& target = *loops[next_loop++ % loops.size()];
     acceptor->async_accept(target.ioc, [this, &target](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (!ec) {
-        auto s = std::make_shared<Session>(std::move(socket), shared);
-        asio::post(target.ioc, [&target, s] {
-          {
-            std::lock_guard lock(target.mutex);
-            target.sessions.push_back(s);
-          }
-          s->start();
+      if (ec) {
+        // Out of file descriptors (EMFILE) or memory: the connection stays in the backlog and
+        // an immediate retry fails the same way, spinning a core. Retry after a pause.
+        accept_retry->expires_after(std::chrono::milliseconds(100));
+        accept_retry->async_wait([this](beast::error_code wec) {
+          if (!wec && acceptor->is_open()) accept();
         });
+        return;
       }
+      auto s = std::make_shared<Session>(std::move(socket), shared);
+      asio::post(target.ioc, [&target, s] {
+        {
+          std::lock_guard lock(target.mutex);
+          target.sessions.push_back(s);
+        }
+        s->start();
+      });
       accept();
     });
   }
@@ -328,6 +337,7 @@ struct Server::Impl {
     asio::post(loops.front()->ioc, [this] {
       beast::error_code ec;
       acceptor->close(ec);
+      accept_retry->cancel();
       signals->cancel(ec);
     });
     for (auto& loop : loops) {
@@ -347,6 +357,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Loop>> loops;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::signal_set> signals;
+  std::optional<asio::steady_timer> accept_retry;
   std::size_t next_loop = 0;  // used by the accept handler only (loop 0)
   Millis sweep_every{250};
   bool stop_requested = false;

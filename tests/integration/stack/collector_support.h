@@ -58,7 +58,9 @@ inline std::int64_t count_rows(const std::string& conninfo, const std::string& s
 // the end, so no test leaves it running.
 class CollectorProcess {
  public:
-  CollectorProcess(const std::string& name, const std::string& conninfo, const std::string& extra_yaml) {
+  // `max_open_files` > 0 starts it under `prlimit --nofile` (a process out of descriptors).
+  CollectorProcess(const std::string& name, const std::string& conninfo, const std::string& extra_yaml,
+                   int max_open_files = 0) {
     dir_ = std::filesystem::temp_directory_path() / ("hsops-collector-it-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
@@ -80,10 +82,15 @@ class CollectorProcess {
     posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     std::vector<std::string> args = {binary, "--config", config_path};
+    if (max_open_files > 0) {
+      // prlimit execs the collector: the pid stays the collector's.
+      const std::string limit = "--nofile=" + std::to_string(max_open_files) + ":" + std::to_string(max_open_files);
+      args.insert(args.begin(), {"/usr/bin/prlimit", limit});
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE(rc == 0);
     const std::regex listening("listening on [0-9.]+:([0-9]+)");
@@ -128,6 +135,17 @@ class CollectorProcess {
     return -1;
   }
   std::string log() const { return read_file(dir_ / "log"); }
+  // CPU seconds (user + system) the process has used so far.
+  double cpu_seconds() const {
+    const std::string stat = read_file("/proc/" + std::to_string(pid_) + "/stat");
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i >= 14) ticks += std::stod(field);  // utime and stime, fields 14 and 15 of proc(5)
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
 
  private:
   std::filesystem::path dir_;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <regex>
 
 #include "collector_support.h"
@@ -119,6 +120,28 @@ TEST_CASE("bad input is refused and nothing is stored") {
     require_serving(c);
   }
   CHECK(c.running());
+}
+
+TEST_CASE("out of file descriptors the collector waits instead of spinning and serves again after") {
+  const std::string db = hsops::test::fresh_database("hsops_collector_fds");
+  // About 17 descriptors in use once it has served a push and /health: 32 runs out quickly.
+  CollectorProcess c("fds", db, "", 32);
+  REQUIRE(push(c, report("before.example").dump()) == 200);
+  require_serving(c);
+  {
+    std::vector<std::unique_ptr<RawConnection>> flood;
+    for (int i = 0; i < 40; ++i) flood.push_back(std::make_unique<RawConnection>(c.port()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accept fails with EMFILE from here
+    const double before = c.cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const double used = c.cpu_seconds() - before;
+    INFO("collector CPU while out of descriptors: " << used << " s in 1 s");
+    CHECK(used < 0.3);  // an accept retried at once keeps a core busy
+    CHECK(c.running());
+  }
+  // The flood hangs up: its connections close, the backlog drains and pushes are served again.
+  CHECK(push(c, report("after.example").dump()) == 200);
+  CHECK(reports(db) == 2);
 }
 
 TEST_CASE("stores the pseudonym never the name") {
