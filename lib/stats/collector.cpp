@@ -97,6 +97,8 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   so.write_timeout = config.write_timeout;
   so.threads = config.threads;
   so.shutdown_grace = config.shutdown_grace;
+  // One write per line: the retention thread logs too.
+  so.warn = [&log](const std::string& message) { log << ("hsops-collector: " + message + "\n") << std::flush; };
   Server server(so, ingest);
   store.deliver_on([&server](std::function<void()> answers) { server.post(std::move(answers)); });
   // On every way out of this scope (an exception too): no writer or reader may still run when

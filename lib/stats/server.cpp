@@ -295,6 +295,13 @@ struct Server::Impl {
       if (ec) {
         // Out of file descriptors (EMFILE) or memory: the connection stays in the backlog and
         // an immediate retry fails the same way, spinning a core. Retry after a pause.
+        const auto now = Clock::now();
+        if (shared.options.warn && (!last_accept_warning || now - *last_accept_warning >= std::chrono::minutes(1))) {
+          last_accept_warning = now;
+          shared.options.warn("cannot accept connections: " + ec.message() +
+                              "; new connections wait in the listen backlog (out of file descriptors? "
+                              "raise LimitNOFILE)");
+        }
         accept_retry->expires_after(std::chrono::milliseconds(100));
         accept_retry->async_wait([this](beast::error_code wec) {
           if (!wec && acceptor->is_open()) accept();
@@ -358,6 +365,7 @@ struct Server::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::signal_set> signals;
   std::optional<asio::steady_timer> accept_retry;
+  std::optional<Clock::time_point> last_accept_warning;  // loop 0 only
   std::size_t next_loop = 0;  // used by the accept handler only (loop 0)
   Millis sweep_every{250};
   bool stop_requested = false;

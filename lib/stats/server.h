@@ -25,6 +25,9 @@ struct ServerOptions {
   Millis write_timeout{10000};
   int threads = 4;
   Millis shutdown_grace{20000};
+  // Problems worth an operator's attention that no request reports (e.g. out of file
+  // descriptors); called at most once a minute per kind, from an HTTP thread.
+  std::function<void(const std::string&)> warn;
 };
 
 class Server {

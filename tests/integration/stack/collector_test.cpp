@@ -138,6 +138,11 @@ TEST_CASE("out of file descriptors the collector waits instead of spinning and s
     INFO("collector CPU while out of descriptors: " << used << " s in 1 s");
     CHECK(used < 0.3);  // an accept retried at once keeps a core busy
     CHECK(c.running());
+    // Said once (not once per retry), with what to do.
+    const std::string log = c.log();
+    CHECK(log.find("cannot accept connections: Too many open files") != std::string::npos);
+    CHECK(log.find("raise LimitNOFILE") != std::string::npos);
+    CHECK(log.find("cannot accept") == log.rfind("cannot accept"));
   }
   // The flood hangs up: its connections close, the backlog drains and pushes are served again.
   CHECK(push(c, report("after.example").dump()) == 200);
