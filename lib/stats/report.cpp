@@ -180,10 +180,8 @@ class RowReader final : public nlohmann::json_sax<nlohmann::json> {
 const std::vector<FieldSpec>& report_fields() { return kFields; }
 
 const FieldSpec* find_field(std::string_view name) {
-  for (const auto& f : kFields) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+  const std::size_t i = index_of(name);
+  return i == kNoField ? nullptr : &kFields[i];
 }
 
 std::int64_t Report::count(std::string_view name) const {

@@ -43,24 +43,23 @@ limits:
   rate_burst: 1000000
 threads: ${HSOPS_BENCH_THREADS:-2}
 YAML
+# Prints the port a server logged ("listening on ADDR:PORT") within 5 s, or shows the log and fails.
+listening_port() {  # logfile
+  for _ in $(seq 50); do
+    p=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$1")
+    [ -n "$p" ] && { echo "$p"; return 0; }
+    sleep 0.1
+  done
+  cat "$1" >&2; return 1
+}
 "$src/$build/cmd/hsops-collector/hsops-collector" --config "$work/collector.yaml" 2> "$work/collector.log" >/dev/null &
 cpid=$!
-port=""
-for _ in $(seq 50); do
-  port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/collector.log")
-  [ -n "$port" ] && break; sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/collector.log"; exit 1; }
+port=$(listening_port "$work/collector.log")
 # The same HTTP + validation path with a store that acknowledges without writing: the part of
 # the cost that is not the database.
 "$src/$build/tests/hsops-bench-collector-nostore" "${HSOPS_BENCH_THREADS:-2}" 2> "$work/nostore.log" >/dev/null &
 spid=$!
-sport=""
-for _ in $(seq 50); do
-  sport=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/nostore.log")
-  [ -n "$sport" ] && break; sleep 0.1
-done
-[ -n "$sport" ] || { cat "$work/nostore.log"; exit 1; }
+sport=$(listening_port "$work/nostore.log")
 nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 2;
