@@ -100,9 +100,14 @@ class RequestParser : public http::basic_parser<true> {
 // What a passed deadline does: close an idle or stuck connection, or answer a slow body 408.
 enum class Phase { head, body, handling, writing };
 
+constexpr std::size_t kReadChunk = 4096;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {
+    // Beast reads at most the buffer's free capacity (512 bytes when empty): a Synapse report
+    // (~1 KB with headers) would take two reads and two trips through the event loop.
+    buffer_.reserve(kReadChunk);
     std::lock_guard lock(shared_.mutex);
     ++shared_.sessions;
   }
