@@ -4,6 +4,8 @@
 #include <limits>
 #include <unordered_map>
 
+#include <simdjson.h>
+
 namespace hsops::stats {
 namespace {
 
@@ -126,6 +128,8 @@ class RowReader final : public nlohmann::json_sax<nlohmann::json> {
   bool null() override { return value([](FieldValue& v) { v.kind = Kind::null; }); }
   bool boolean(bool) override { return value([](FieldValue& v) { v.kind = Kind::other; }); }
   bool number_integer(number_integer_t n) override {
+    // Only "-0" reaches here without being negative: it is 0, as simdjson reads it.
+    if (n == 0) return number_unsigned(0);
     return value([n](FieldValue& v) { v.kind = Kind::integer; v.integer = n; });
   }
   bool number_unsigned(number_unsigned_t n) override {
@@ -175,6 +179,64 @@ class RowReader final : public nlohmann::json_sax<nlohmann::json> {
   bool root_is_object_ = false;
 };
 
+// Fast path: simdjson's DOM reader, several times cheaper per push than the SAX reader. It
+// decides only what it accepts; anything it refuses (bad syntax, an integer beyond 64 bits,
+// bad UTF-8, deep nesting, a root that is not an object) goes to the reference reader, so
+// what counts as valid JSON and what each error says stay the reference reader's. Values
+// take the kinds the reference reader gives them (a non-negative integer is unsigned).
+bool read_fast(std::string_view body, ReportRow& row) {
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string padded;  // simdjson reads up to SIMDJSON_PADDING bytes past the end
+  padded.assign(body);
+  padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (parser.parse(padded.data(), body.size(), false).get(root) || root.get(object)) return false;
+  using Type = simdjson::dom::element_type;
+  for (const auto field : object) {
+    const std::size_t i = index_of(field.key);
+    if (i == kNoField) continue;
+    FieldValue& v = row.values[i];
+    v = FieldValue{};
+    const auto value = field.value;
+    switch (value.type()) {
+      case Type::INT64: {
+        const std::int64_t n = value.get_int64().value_unsafe();
+        if (n >= 0) {
+          v.kind = Kind::unsigned_integer;
+          v.unsigned_integer = static_cast<std::uint64_t>(n);
+        } else {
+          v.kind = Kind::integer;
+          v.integer = n;
+        }
+        break;
+      }
+      case Type::UINT64:
+        v.kind = Kind::unsigned_integer;
+        v.unsigned_integer = value.get_uint64().value_unsafe();
+        break;
+      case Type::DOUBLE:
+        v.kind = Kind::number;
+        v.number = value.get_double().value_unsafe();
+        break;
+      case Type::STRING:
+        v.kind = Kind::text;
+        v.text = value.get_string().value_unsafe();
+        break;
+      case Type::NULL_VALUE: v.kind = Kind::null; break;
+      default: v.kind = Kind::other; break;  // bool, object, array: no field takes one
+    }
+  }
+  return true;
+}
+
+bool read_reference(std::string_view body, ReportRow& row, bool& root_is_object) {
+  RowReader reader(row);
+  const bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &reader);
+  root_is_object = reader.root_is_object();
+  return ok;
+}
+
 }  // namespace
 
 const std::vector<FieldSpec>& report_fields() { return kFields; }
@@ -222,13 +284,15 @@ nlohmann::json Invalid::to_json() const {
   return {{"error", field.empty() ? "invalid_body" : "invalid_field"}, {"field", field}, {"message", problem}};
 }
 
-Result<ReportRow> parse_report_row(std::string_view body) {
+Result<ReportRow> read_report_row(std::string_view body, RowReaders readers) {
   ReportRow row;
-  RowReader reader(row);
-  if (!nlohmann::json::sax_parse(body.begin(), body.end(), &reader)) {
-    return Error{"json", ": the body is not valid JSON"};
+  if (readers == RowReaders::reference_only || !read_fast(body, row)) {
+    if (readers == RowReaders::fast_only) return Error{"refused", ": the fast reader refused the body"};
+    row = ReportRow{};
+    bool root_is_object = false;
+    if (!read_reference(body, row, root_is_object)) return Error{"json", ": the body is not valid JSON"};
+    if (!root_is_object) return Error{"json", ": the body must be a JSON object"};
   }
-  if (!reader.root_is_object()) return Error{"json", ": the body must be a JSON object"};
   for (std::size_t i = 0; i < kFields.size(); ++i) {
     const auto& spec = kFields[i];
     if (row.values[i].kind == Kind::absent) {
@@ -239,6 +303,8 @@ Result<ReportRow> parse_report_row(std::string_view body) {
   }
   return row;
 }
+
+Result<ReportRow> parse_report_row(std::string_view body) { return read_report_row(body, RowReaders::fast_first); }
 
 Result<Report> parse_report(std::string_view body) {
   auto row = parse_report_row(body);

@@ -51,8 +51,8 @@ struct FieldValue {
 };
 
 // A validated report as the collector receives it: one slot per field of report_fields(), in
-// that order. Filled by a streaming parse that builds no JSON tree (every push goes through
-// it); unknown fields never get a slot.
+// that order. Filled straight from the parser (simdjson, or nlohmann's SAX reader for what
+// simdjson refuses) without a JSON tree of our own; unknown fields never get a slot.
 struct ReportRow {
   std::array<FieldValue, kReportFieldCount> values;
 
@@ -84,6 +84,11 @@ struct Invalid {
 // "field"; Error.message is "<field>: <problem>" (see invalid_from). Syntax is checked over
 // the whole body first, then the fields in report_fields() order: the first problem is named.
 Result<ReportRow> parse_report_row(std::string_view body);
+// Which JSON readers parse_report_row uses: simdjson first with nlohmann's as the reference for
+// whatever simdjson refuses (the default). Tests and the fuzz target compare the reference
+// alone with the fast reader alone (which fails with kind "refused" where it would hand over).
+enum class RowReaders { fast_first, reference_only, fast_only };
+Result<ReportRow> read_report_row(std::string_view body, RowReaders readers);
 // The same, as a Report.
 Result<Report> parse_report(std::string_view body);
 // Validates an already parsed object (the same rules).

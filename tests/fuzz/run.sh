@@ -9,8 +9,9 @@ mkdir -p "$out/corpus"
 # Seed: a Synapse body and a few near-misses.
 printf '%s' '{"homeserver":"a.example","timestamp":1790000000,"total_users":3,"cache_factor":0.5,"server_context":null}' > "$out/corpus/synapse"
 printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":"3"}' > "$out/corpus/bad"
+printf '%s' '{"homeserver":"\u00e9\ud83d\ude00","timestamp":-0,"total_users":18446744073709551615,"cache_factor":1e-320}' > "$out/corpus/edges"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/lib" \
   "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/ingest.cpp" \
   "$src/lib/stats/aggregate.cpp" "$src/lib/stats/pseudonym.cpp" "$src/lib/stats/rate_limit.cpp" \
-  -lcrypto -o "$out/report_fuzz"
+  -lcrypto -lsimdjson -o "$out/report_fuzz"
 exec "$out/report_fuzz" -max_total_time="$seconds" -max_len=20000 -timeout=5 "$out/corpus"

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "stats/report.h"
 
 using hsops::stats::parse_report;
@@ -162,4 +164,69 @@ TEST_CASE("numbers keep their kind: a whole cache_factor stays whole, a big coun
   row.drop("homeserver");
   CHECK(row.homeserver().empty());
   CHECK_FALSE(row.to_json().contains("homeserver"));
+}
+
+namespace {
+
+int refused = 0;  // bodies the fast reader handed to the reference reader
+
+// Same outcome from both readers: the same error, or the same value of every slot.
+void require_same_as_reference(const std::string& body) {
+  using hsops::stats::read_report_row;
+  using hsops::stats::RowReaders;
+  INFO("body: " << body);
+  const auto fast = read_report_row(body, RowReaders::fast_first);
+  const auto reference = read_report_row(body, RowReaders::reference_only);
+  REQUIRE(fast.ok() == reference.ok());
+  const auto fast_alone = read_report_row(body, RowReaders::fast_only);
+  if (!fast_alone.ok() && fast_alone.error().kind == "refused") ++refused;
+  if (!fast.ok()) {
+    CHECK(fast.error().kind == reference.error().kind);
+    CHECK(fast.error().message == reference.error().message);
+    return;
+  }
+  for (std::size_t i = 0; i < fast->values.size(); ++i) {
+    const auto& a = fast->values[i];
+    const auto& b = reference->values[i];
+    INFO("field " << hsops::stats::report_fields()[i].name);
+    CHECK(a.kind == b.kind);
+    CHECK(a.integer == b.integer);
+    CHECK(a.unsigned_integer == b.unsigned_integer);
+    CHECK(std::memcmp(&a.number, &b.number, sizeof a.number) == 0);
+    CHECK(a.text == b.text);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the fast reader gives what the reference reader gives, refusals included") {
+  const std::string base = R"("homeserver":"a.example","timestamp":1790000000,"total_users":3)";
+  for (const std::string extra : {
+           R"("cache_factor":0.5)", R"("cache_factor":2)", R"("cache_factor":1e2)", R"("cache_factor":-0)",
+           R"("cache_factor":-0.0)", R"("cache_factor":1e400)", R"("cache_factor":1.5e-320)",
+           R"("daily_messages":9223372036854775807)", R"("daily_messages":9223372036854775808)",
+           R"("daily_messages":18446744073709551616)", R"("daily_messages":-9223372036854775809)",
+           R"("daily_messages":-1)", R"("daily_messages":true)", R"("daily_messages":[1])",
+           R"("daily_messages":{"a":1})", R"("daily_messages":null)", R"("server_context":"a\u0000b")",
+           R"("server_context":"\ud800")", R"("server_context":"\udc00\ud800")", R"("server_context":"\ud83d\ude00")",
+           R"("server_context":"caf\u00e9")", R"("log_level":"INFO","log_level":7)", R"("x":[[[[[[[[[[1]]]]]]]]]])",
+       }) {
+    require_same_as_reference("{" + base + "," + extra + "}");
+  }
+  for (const std::string& body : {std::string(""), std::string("[]"), std::string("1"), std::string("{} x"),
+                                 std::string("\xEF\xBB\xBF{" + base + "}"), std::string("{" + base + "\xff}"),
+                                 std::string("{\"server_context\":\"\xC3\"," + base + "}"), std::string(" {" + base + "} "),
+                                 std::string(2000, '[') + std::string(2000, ']'), "{" + base + ",}", "{" + base}) {
+    require_same_as_reference(body);
+  }
+  // The fast reader really takes the common bodies: a Synapse push, a field error.
+  CHECK(hsops::stats::read_report_row(synapse_body().dump(), hsops::stats::RowReaders::fast_only).ok());
+  auto negative = synapse_body();
+  negative["daily_messages"] = -1;
+  const auto rejected = hsops::stats::read_report_row(negative.dump(), hsops::stats::RowReaders::fast_only);
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(rejected.error().message == "daily_messages: must not be negative");
+  // ... and hands over what it cannot read as the reference does: 64-bit overflow, bad UTF-8,
+  // deep nesting, a BOM, syntax errors, non-objects.
+  CHECK(refused >= 8);
 }
