@@ -4,8 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 namespace hsops::stats {
 namespace {
@@ -28,15 +30,49 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
   return out;
 }
 
+// One HMAC context per thread, keyed once: OpenSSL's one-shot HMAC() looks the algorithm up
+// by name and redoes the key schedule on every call, which cost more than the hash itself
+// per push. Re-initialising with a null key restarts from the kept key.
+class KeyedHmac {
+ public:
+  bool reset(std::string_view key) {
+    if (ctx_ && key == key_) return EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1;
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (hmac == nullptr) return false;
+    ctx_.reset(EVP_MAC_CTX_new(hmac));
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    // Never a null key pointer: to EVP_MAC_init that means "keep the previous key".
+    const auto* bytes = reinterpret_cast<const unsigned char*>(key.empty() ? "" : key.data());
+    if (!ctx_ || EVP_MAC_init(ctx_.get(), bytes, key.size(), params) != 1) {
+      ctx_.reset();
+      return false;
+    }
+    key_.assign(key);
+    return true;
+  }
+  EVP_MAC_CTX* get() { return ctx_.get(); }
+
+ private:
+  struct Free {
+    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+  };
+  std::unique_ptr<EVP_MAC_CTX, Free> ctx_;
+  std::string key_;
+};
+
 }  // namespace
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  thread_local KeyedHmac hmac;
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const unsigned char* result =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
-  if (result == nullptr) return {};
+  std::size_t length = 0;
+  if (!hmac.reset(key) ||
+      EVP_MAC_update(hmac.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      EVP_MAC_final(hmac.get(), digest, &length, sizeof digest) != 1) {
+    return {};
+  }
   return to_hex(digest, length);
 }
 
