@@ -312,12 +312,33 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
 }
 
 Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view data) {
+  auto started = start_copy(copy_sql);
+  if (!started) return started.error();
+  auto ready = await_copy_ready();
+  if (!ready) return ready.error();
+  auto sent = send_copy_rows(data);
+  if (!sent) return sent.error();
+  return await_copy_done();
+}
+
+Error Connection::fail_and_close(const std::string& what) {
+  Error e{"connect", "PostgreSQL " + target_ + ": " + what + ": " + tidy_message(PQerrorMessage(conn_))};
+  close();  // the session's state is unknown: the next use starts afresh
+  return e;
+}
+
+Error Connection::not_connected() const { return Error{"connect", "PostgreSQL " + target_ + ": not connected"}; }
+
+Result<bool> Connection::start_copy(const std::string& copy_sql) {
   auto open = ensure_open();
   if (!open) return open.error();
+  if (PQsendQuery(conn_, copy_sql.c_str()) == 0) return fail_and_close("could not send COPY");
+  return true;
+}
+
+Result<bool> Connection::await_copy_ready() {
+  if (conn_ == nullptr) return not_connected();
   const auto until = deadline();
-  if (PQsendQuery(conn_, copy_sql.c_str()) == 0) {
-    return Error{"connect", "PostgreSQL " + target_ + ": could not send COPY: " + tidy_message(PQerrorMessage(conn_))};
-  }
   auto ready = wait_ready(until);
   if (!ready) return ready.error();
   ResultPtr started(PQgetResult(conn_));
@@ -333,6 +354,12 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
     }
     return e;
   }
+  return true;
+}
+
+Result<bool> Connection::send_copy_rows(std::string_view data) {
+  if (conn_ == nullptr) return not_connected();
+  const auto until = deadline();
   // Non-blocking while sending, so a server that stops reading cannot hold us past the deadline.
   PQsetnonblocking(conn_, 1);
   constexpr std::size_t kChunk = 64 * 1024;
@@ -346,12 +373,8 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
       auto waited = wait_socket(true, until);
       if (!waited) failed = waited.error();
     } else {
-      failed = Error{"connect", "PostgreSQL " + target_ + ": COPY failed: " + tidy_message(PQerrorMessage(conn_))};
+      return fail_and_close("COPY failed");
     }
-  }
-  if (failed) {
-    if (conn_ != nullptr) close();  // mid-COPY: the session's state is unknown, start afresh
-    return *failed;
   }
   int ended = 0;
   while (!failed && (ended = PQputCopyEnd(conn_, nullptr)) == 0) {
@@ -364,16 +387,17 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
     if (!waited) failed = waited.error();
   }
   if (failed) {
-    if (conn_ != nullptr) close();
+    if (conn_ != nullptr) close();  // mid-COPY: the session's state is unknown, start afresh
     return *failed;
   }
+  if (ended < 0 || flushed < 0) return fail_and_close("COPY failed");
   PQsetnonblocking(conn_, 0);
-  if (ended < 0 || flushed < 0) {
-    Error e{"connect", "PostgreSQL " + target_ + ": COPY failed: " + tidy_message(PQerrorMessage(conn_))};
-    close();
-    return e;
-  }
-  auto done = collect(until);
+  return true;
+}
+
+Result<long> Connection::await_copy_done() {
+  if (conn_ == nullptr) return not_connected();
+  auto done = collect(deadline());
   if (!done) return done.error();
   return done->affected;
 }

@@ -65,6 +65,16 @@ class Connection {
   // statement under the same deadline as query(); returns the number of rows copied. Much
   // cheaper for the server than a wide multi-row INSERT (no parse of thousands of parameters).
   Result<long> copy_in(const std::string& copy_sql, std::string_view data);
+  // copy_in in its four steps, each under its own deadline, so that a caller with two
+  // connections can open the next COPY while the previous one commits. In order:
+  // start_copy sends the statement; await_copy_ready waits until the server takes rows;
+  // send_copy_rows sends them and ends the COPY; await_copy_done waits for the commit (in
+  // autocommit) and returns the rows copied. Any failure leaves the connection usable for a
+  // new statement, or closed (connected() false) when its state is unknown.
+  Result<bool> start_copy(const std::string& copy_sql);
+  Result<bool> await_copy_ready();
+  Result<bool> send_copy_rows(std::string_view data);
+  Result<long> await_copy_done();
 
   bool connected() const;
   // "user@host:port/dbname", never the password.
@@ -81,6 +91,8 @@ class Connection {
   Result<bool> wait_ready(TimePoint until);
   Result<Rows> collect(TimePoint until);
   Error result_error(pg_result* result);
+  Error fail_and_close(const std::string& what);  // "PostgreSQL <target>: <what>: <libpq's message>"
+  Error not_connected() const;
 
   pg_conn* conn_ = nullptr;
   std::string target_;

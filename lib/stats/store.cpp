@@ -1,6 +1,8 @@
 #include "stats/store.h"
 
+#include <array>
 #include <charconv>
+#include <chrono>
 #include <future>
 
 namespace hsops::stats {
@@ -168,14 +170,103 @@ Result<bool> PgStore::insert(const StoredReport& report) {
   return future.get();
 }
 
+namespace {
+
+Result<bool> open_connection(std::optional<pg::Connection>& conn, const std::string& conninfo,
+                             const pg::Options& options) {
+  if (conn && conn->connected()) return true;
+  conn.reset();
+  auto opened = pg::Connection::open(conninfo, options);
+  if (!opened) return opened.error();
+  conn.emplace(std::move(opened).value());
+  return true;
+}
+
+}  // namespace
+
+// One of a writer's two connections, and how far its next COPY has got.
+struct PgStore::Link {
+  enum class Copy { none, starting, ready };
+  std::optional<pg::Connection> conn;
+  Copy copy = Copy::none;
+};
+
+void PgStore::start_copy_early(Link& link) {
+  link.copy = Link::Copy::none;
+  if (!open_connection(link.conn, conninfo_, options_)) return;  // the batch that needs it retries
+  if (link.conn->start_copy("COPY reports (" + copy_columns() + ") FROM STDIN")) link.copy = Link::Copy::starting;
+}
+
+Result<bool> PgStore::ready_copy(Link& link) {
+  if (link.copy == Link::Copy::ready) return true;
+  if (link.copy == Link::Copy::starting) {
+    auto ready = link.conn->await_copy_ready();
+    link.copy = ready ? Link::Copy::ready : Link::Copy::none;
+    // Refused by a live server (read-only after a failover, ...): that is the answer. A lost
+    // connection: nothing was sent on it yet, so try once more on a new one.
+    if (ready || link.conn->connected()) return ready;
+  }
+  auto opened = open_connection(link.conn, conninfo_, options_);
+  if (!opened) return opened.error();
+  auto started = link.conn->start_copy("COPY reports (" + copy_columns() + ") FROM STDIN");
+  if (!started) return started.error();
+  auto ready = link.conn->await_copy_ready();
+  if (ready) link.copy = Link::Copy::ready;
+  return ready;
+}
+
+void PgStore::end_copy(Link& link) {
+  if (link.copy == Link::Copy::none) return;
+  const bool ready = link.copy == Link::Copy::ready || link.conn->await_copy_ready();
+  link.copy = Link::Copy::none;
+  // Zero rows: commits an empty transaction and frees the connection for the next statement.
+  // A failure here loses nothing (no report was in it); the connection is reopened when needed.
+  if (ready && link.conn->send_copy_rows({})) (void)link.conn->await_copy_done();
+}
+
+Result<bool> PgStore::commit_batch(Link& now, Link& next, const std::vector<Pending>& batch) {
+  std::string data;
+  data.reserve(batch.size() * 512);
+  for (const auto& p : batch) append_copy_row(data, p.report);
+  auto ready = ready_copy(now);
+  if (!ready) return ready.error();
+  now.copy = Link::Copy::none;
+  auto sent = now.conn->send_copy_rows(data);
+  if (!sent) return sent.error();
+  // While this batch commits, the next COPY is sent and parsed on the other connection.
+  start_copy_early(next);
+  auto copied = now.conn->await_copy_done();
+  if (!copied) return copied.error();
+  if (static_cast<std::size_t>(*copied) != batch.size()) {
+    // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
+    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(batch.size()) + " reports"};
+  }
+  return true;
+}
+
 void PgStore::write_loop() {
-  std::optional<pg::Connection> conn;  // this writer's own connection, reopened when broken
+  // Two connections taking turns: while one commits a batch, the other already has the next
+  // COPY statement sent and parsed, which takes a round trip to the server off the path every
+  // waiting report waits on. Only one commits at a time, so batches keep their size.
+  std::array<Link, 2> links;
+  std::size_t current = 0;
   std::vector<Pending> batch;
+  const auto has_work = [this] { return !queue_.empty() || stopping_; };
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queued_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is written
+      if (links[current].copy != Link::Copy::none &&
+          !queued_.wait_for(lock, store_options_.early_copy_idle, has_work)) {
+        lock.unlock();
+        end_copy(links[current]);
+        continue;
+      }
+      queued_.wait(lock, has_work);
+      if (queue_.empty()) {  // stopping, and everything queued is written
+        lock.unlock();
+        end_copy(links[current]);
+        return;
+      }
       const std::size_t take = std::min(queue_.size(), store_options_.max_batch);
       batch.clear();
       for (std::size_t i = 0; i < take; ++i) {
@@ -185,8 +276,9 @@ void PgStore::write_loop() {
       // A backlog: let the other writer start on the next batch meanwhile.
       if (!queue_.empty()) queued_.notify_one();
     }
+    Link& now = links[current];
     std::vector<Result<bool>> results;
-    Result<bool> result = write_batch(conn, batch, 0, batch.size());
+    Result<bool> result = commit_batch(now, links[1 - current], batch);
     if (!result && batch.size() > 1 && is_row_error(result.error())) {
       // The server rejected a row's data: find the bad row(s) instead of failing every report.
       // Anything else (connection, timeout, read-only after a failover) fails the rest at once.
@@ -195,7 +287,7 @@ void PgStore::write_loop() {
           results.push_back(results.back());
           continue;
         }
-        results.push_back(write_batch(conn, batch, i, 1));
+        results.push_back(write_batch(now.conn, batch, i, 1));
       }
     } else {
       results.assign(batch.size(), result);
@@ -210,17 +302,14 @@ void PgStore::write_loop() {
       answer();
     }
     batch = {};
+    current = 1 - current;
   }
 }
 
 Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std::vector<Pending>& batch,
                                   std::size_t first, std::size_t count) {
-  if (!conn || !conn->connected()) {
-    conn.reset();
-    auto opened = pg::Connection::open(conninfo_, options_);
-    if (!opened) return opened.error();
-    conn.emplace(std::move(opened).value());
-  }
+  auto opened = open_connection(conn, conninfo_, options_);
+  if (!opened) return opened.error();
   std::string data;
   data.reserve(count * 512);
   for (std::size_t i = first; i < first + count; ++i) append_copy_row(data, batch[i].report);

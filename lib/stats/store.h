@@ -3,6 +3,7 @@
 // validated figures only: no server name, no client address, no server_context (free text).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -65,6 +66,9 @@ struct PgStoreOptions {
   std::size_t writers = 1;
   std::size_t max_batch = 1000;  // reports per COPY
   std::size_t max_queued = 50000;  // beyond this submit() fails at once ("busy"): memory stays bounded
+  // A writer opens its next COPY while a batch commits; an open COPY holds a transaction (and a
+  // snapshot that holds back vacuum) open, so it is ended after this long without reports.
+  std::chrono::milliseconds early_copy_idle{20};
 };
 
 // PostgreSQL-backed store. Writes are a group commit: submit() queues the report and returns;
@@ -101,7 +105,12 @@ class PgStore : public ReportStore {
     StoredReport report;
     Committed done;
   };
+  struct Link;
   void write_loop();
+  void start_copy_early(Link& link);
+  Result<bool> ready_copy(Link& link);
+  void end_copy(Link& link);
+  Result<bool> commit_batch(Link& now, Link& next, const std::vector<Pending>& batch);
   Result<bool> write_batch(std::optional<pg::Connection>& conn, const std::vector<Pending>& batch,
                            std::size_t first, std::size_t count);
   Result<std::unique_ptr<pg::Connection>> acquire();

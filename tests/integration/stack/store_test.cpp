@@ -13,6 +13,7 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "collector_support.h"
@@ -217,4 +218,33 @@ TEST_CASE("a full queue answers busy at once and close commits what is queued") 
   }
   store.reset();
   CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 3);
+}
+
+// The writer opens the next COPY on its second connection while a batch commits; that COPY
+// holds a transaction (and a snapshot that holds back vacuum) open, so it must not outlive the
+// load: ended after early_copy_idle without reports (20 ms by default, 1 s here to see it).
+TEST_CASE("the writer's early COPY is ended once reports stop coming") {
+  const std::string conninfo = collector_database("hsops_store_early_copy");
+  PgStore store(conninfo, hsops::pg::Options{},
+                PgStoreOptions{.connections = 1, .writers = 1, .early_copy_idle = std::chrono::milliseconds(1000)});
+  const std::string open_copies =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY reports%' "
+      "AND state <> 'idle'";
+  for (int i = 0; i < 5; ++i) REQUIRE(store.insert(report("early-" + std::to_string(i), 1)).ok());
+  const auto committed = Clock::now();
+  // Right after a commit the next COPY is open on the other connection...
+  CHECK(hsops::test::count_rows(conninfo, open_copies) == 1);
+  REQUIRE(Clock::now() - committed < std::chrono::milliseconds(900));  // else the check above proved nothing
+  // ... and gone once nothing more comes.
+  std::int64_t still_open = -1;
+  for (int i = 0; i < 40 && still_open != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    still_open = hsops::test::count_rows(conninfo, open_copies);
+  }
+  CHECK(still_open == 0);
+  CHECK(Clock::now() - committed >= std::chrono::milliseconds(1000));
+  CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 5);
+  // The writer still writes after ending it, and nothing extra was stored by the empty COPY.
+  REQUIRE(store.insert(report("again", 1)).ok());
+  CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 6);
 }
