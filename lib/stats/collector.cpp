@@ -100,7 +100,8 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
   // One write per line: the retention thread logs too.
   so.warn = [&log](const std::string& message) { log << ("hsops-collector: " + message + "\n") << std::flush; };
   Server server(so, ingest);
-  store.deliver_on([&server](std::function<void()> answers) { server.post(std::move(answers)); });
+  store.deliver_on([] { return Server::current_loop(); },
+                   [&server](std::size_t loop, std::function<void()> answers) { server.post(loop, std::move(answers)); });
   // On every way out of this scope (an exception too): no writer or reader may still run when
   // the server and the ingest handler they call back into are destroyed.
   struct Quiesce {

@@ -102,6 +102,8 @@ enum class Phase { head, body, handling, writing };
 
 constexpr std::size_t kReadChunk = 4096;
 
+thread_local std::size_t t_current_loop = 0;  // set by each HTTP thread (Server::current_loop)
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {
@@ -285,8 +287,9 @@ struct Server::Impl {
     sweep_every = std::clamp<Millis>(shortest / 8, Millis(10), Millis(250));
   }
   ~Impl() {
-    // Loop 0 first: its queue may hold answers for sessions of every loop (Server::post), the
-    // other loops only their own sessions, so every socket goes before its io_context.
+    // Loop 0 first: its queue may hold answers for sessions of every loop (Server::post for a
+    // report not submitted from an HTTP thread), the other loops only their own sessions, so
+    // every socket goes before its io_context.
     accept_retry.reset();
     acceptor.reset();
     signals.reset();
@@ -405,7 +408,10 @@ void Server::run(const std::function<void()>& before_stop) {
   std::vector<std::thread> workers;
   for (auto& loop : impl.loops) {
     impl.sweep(*loop);
-    workers.emplace_back([&l = *loop] { l.ioc.run(); });
+    workers.emplace_back([&l = *loop, index = workers.size()] {
+      t_current_loop = index;
+      l.ioc.run();
+    });
   }
   {
     std::unique_lock lock(impl.shared.mutex);
@@ -429,9 +435,13 @@ void Server::run(const std::function<void()>& before_stop) {
 
 void Server::stop() { impl_->begin_stop(); }
 
-void Server::post(std::function<void()> work) {
-  // Always loop 0: the destructor relies on cross-loop work being queued there only.
-  asio::post(impl_->loops.front()->ioc, std::move(work));
+void Server::post(std::size_t loop, std::function<void()> work) {
+  // Work for another loop's sessions goes to loop 0 only (what the destructor relies on):
+  // `loop` is the thread that submitted, so its answers are for its own sessions.
+  auto& loops = impl_->loops;
+  asio::post(loops[loop < loops.size() ? loop : 0]->ioc, std::move(work));
 }
+
+std::size_t Server::current_loop() { return t_current_loop; }
 
 }  // namespace hsops::stats

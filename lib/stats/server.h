@@ -45,9 +45,12 @@ class Server {
   void run(const std::function<void()>& before_stop = {});
   // Thread-safe; may be called from any thread.
   void stop();
-  // Runs `work` on one of the HTTP threads (thread-safe). The store hands a whole batch of
-  // answers over this way: one wake-up per batch instead of one per report.
-  void post(std::function<void()> work);
+  // Runs `work` on HTTP thread `loop` (thread-safe; out of range means thread 0). The store
+  // hands a batch's answers to each thread this way: one wake-up per batch and thread, not per
+  // report, and each thread then writes to its own connections without another hand-over.
+  void post(std::size_t loop, std::function<void()> work);
+  // The HTTP thread calling (the `loop` for post()), or 0 from any other thread.
+  static std::size_t current_loop();
 
  private:
   struct Impl;

@@ -138,7 +138,11 @@ void append_copy_row(std::string& out, const StoredReport& r) {
   out += '\n';
 }
 
-void PgStore::deliver_on(std::function<void(std::function<void()>)> deliver) { deliver_ = std::move(deliver); }
+void PgStore::deliver_on(std::function<std::size_t()> origin,
+                         std::function<void(std::size_t, std::function<void()>)> deliver) {
+  origin_ = std::move(origin);
+  deliver_ = std::move(deliver);
+}
 
 void PgStore::submit(StoredReport report, Committed done) {
   {
@@ -150,7 +154,7 @@ void PgStore::submit(StoredReport report, Committed done) {
       done(Error{"busy", closing ? "the collector is shutting down" : "too many reports waiting for the database"});
       return;
     }
-    queue_.push_back(Pending{std::move(report), std::move(done)});
+    queue_.push_back(Pending{std::move(report), std::move(done), origin_ ? origin_() : 0});
     // Writers sleep only on an empty queue: wake one for the first report, not for every one
     // (a writer that leaves reports behind wakes the next itself).
     if (queue_.size() != 1) return;
@@ -244,6 +248,28 @@ Result<bool> PgStore::commit_batch(Link& now, Link& next, const std::vector<Pend
   return true;
 }
 
+void PgStore::deliver(std::vector<Pending>& batch, std::vector<Result<bool>>& results) {
+  using Answers = std::vector<std::pair<Committed, Result<bool>>>;
+  std::vector<Answers> by_origin;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::size_t origin = deliver_ ? batch[i].origin : 0;
+    if (by_origin.size() <= origin) by_origin.resize(origin + 1);
+    by_origin[origin].emplace_back(std::move(batch[i].done), std::move(results[i]));
+  }
+  for (std::size_t origin = 0; origin < by_origin.size(); ++origin) {
+    if (by_origin[origin].empty()) continue;
+    auto answer = [answers = std::move(by_origin[origin])]() mutable {
+      for (auto& [done, result] : answers) done(std::move(result));
+    };
+    // The callbacks are destroyed with `answer`: a callback may hold its HTTP connection open.
+    if (deliver_) {
+      deliver_(origin, std::move(answer));
+    } else {
+      answer();
+    }
+  }
+}
+
 void PgStore::write_loop() {
   // Two connections taking turns: while one commits a batch, the other already has the next
   // COPY statement sent and parsed, which takes a round trip to the server off the path every
@@ -292,15 +318,7 @@ void PgStore::write_loop() {
     } else {
       results.assign(batch.size(), result);
     }
-    auto answer = [batch = std::move(batch), results = std::move(results)]() mutable {
-      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
-    };
-    // The callbacks are destroyed with `answer`: a callback may hold its HTTP connection open.
-    if (deliver_) {
-      deliver_(std::move(answer));
-    } else {
-      answer();
-    }
+    deliver(batch, results);
     batch = {};
     current = 1 - current;
   }

@@ -83,9 +83,11 @@ class PgStore : public ReportStore {
   ~PgStore() override;  // close()
   // Stops taking reports, writes what is queued and stops the writers. Idempotent.
   void close();
-  // Where the `done` callbacks of a committed batch run: by default on the writer thread; the
-  // collector passes its HTTP threads (one hand-over per batch). Set before the first submit.
-  void deliver_on(std::function<void(std::function<void()>)> deliver);
+  // Where the `done` callbacks of a committed batch run: by default on the writer thread. The
+  // collector passes its HTTP threads: `origin`, called in submit() on the submitting thread,
+  // names where that report's answer goes, and `deliver(origin, answers)` runs the answers of
+  // one batch for one origin (one hand-over per batch and origin). Set before the first submit.
+  void deliver_on(std::function<std::size_t()> origin, std::function<void(std::size_t, std::function<void()>)> deliver);
   // Reports waiting for a writer.
   std::size_t queued() const;
   PgStore(const PgStore&) = delete;
@@ -104,9 +106,11 @@ class PgStore : public ReportStore {
   struct Pending {
     StoredReport report;
     Committed done;
+    std::size_t origin = 0;  // see deliver_on
   };
   struct Link;
   void write_loop();
+  void deliver(std::vector<Pending>& batch, std::vector<Result<bool>>& results);
   void start_copy_early(Link& link);
   Result<bool> ready_copy(Link& link);
   void end_copy(Link& link);
@@ -128,7 +132,8 @@ class PgStore : public ReportStore {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;
-  std::function<void(std::function<void()>)> deliver_;
+  std::function<std::size_t()> origin_;
+  std::function<void(std::size_t, std::function<void()>)> deliver_;
 };
 
 // Each server once, its latest report among those `where` selects (a constant SQL condition,

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -247,4 +248,46 @@ TEST_CASE("the writer's early COPY is ended once reports stop coming") {
   // The writer still writes after ending it, and nothing extra was stored by the empty COPY.
   REQUIRE(store.insert(report("again", 1)).ok());
   CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 6);
+}
+
+// The collector hands each HTTP thread the answers for the reports it submitted, one hand-over
+// per batch and thread: the answer then goes out on that thread's own connections.
+TEST_CASE("answers are delivered to the origin that submitted each report") {
+  const std::string conninfo = collector_database("hsops_store_origin");
+  thread_local std::size_t submitter = 0;  // what origin() reports for the calling thread
+  thread_local std::size_t delivering = 99;  // the origin of the hand-over running now
+  PgStore store(conninfo, hsops::pg::Options{}, PgStoreOptions{.connections = 1, .writers = 1});
+  std::mutex mutex;
+  std::vector<std::size_t> handovers;
+  store.deliver_on([] { return submitter; },
+                   [&](std::size_t origin, std::function<void()> answers) {
+                     {
+                       std::lock_guard lock(mutex);
+                       handovers.push_back(origin);
+                     }
+                     delivering = origin;
+                     answers();
+                     delivering = 99;
+                   });
+  std::atomic<int> mismatched{0}, answered{0};
+  auto submit_from = [&](std::size_t origin, int count) {
+    submitter = origin;
+    for (int i = 0; i < count; ++i) {
+      store.submit(report("origin-" + std::to_string(origin) + "-" + std::to_string(i), 1),
+                   [&, origin](hsops::Result<bool> r) {
+                     if (!r || delivering != origin) ++mismatched;
+                     ++answered;
+                   });
+    }
+  };
+  std::thread one(submit_from, 1, 200), two(submit_from, 2, 200);
+  one.join();
+  two.join();
+  for (int i = 0; i < 100 && answered < 400; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(answered == 400);
+  CHECK(mismatched == 0);
+  std::lock_guard lock(mutex);
+  CHECK(std::count(handovers.begin(), handovers.end(), std::size_t{1}) > 0);
+  CHECK(std::count(handovers.begin(), handovers.end(), std::size_t{2}) > 0);
+  CHECK(handovers.size() < 400);  // batched: fewer hand-overs than reports
 }
