@@ -154,9 +154,13 @@ class RowReader final : public nlohmann::json_sax<nlohmann::json> {
 
  private:
   // A value directly under the root object, for the key just read; deeper ones are skipped.
+  // A repeated key's last value wins whole: nothing of the earlier one stays in the slot.
   template <typename Set>
   bool value(Set set) {
-    if (depth_ == 1 && current_ != kNoField) set(row_.values[current_]);
+    if (depth_ == 1 && current_ != kNoField) {
+      row_.values[current_] = FieldValue{};
+      set(row_.values[current_]);
+    }
     return true;
   }
   bool open(bool object) {

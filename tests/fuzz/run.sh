@@ -9,6 +9,7 @@ mkdir -p "$out/corpus"
 # Seed: a Synapse body and a few near-misses.
 printf '%s' '{"homeserver":"a.example","timestamp":1790000000,"total_users":3,"cache_factor":0.5,"server_context":null}' > "$out/corpus/synapse"
 printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":"3"}' > "$out/corpus/bad"
+printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":2,"timestamp":-0,"cache_factor":"x","cache_factor":1}' > "$out/corpus/repeated"
 printf '%s' '{"homeserver":"\u00e9\ud83d\ude00","timestamp":-0,"total_users":18446744073709551615,"cache_factor":1e-320}' > "$out/corpus/edges"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/lib" \
   "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/ingest.cpp" \

@@ -209,7 +209,10 @@ TEST_CASE("the fast reader gives what the reference reader gives, refusals inclu
            R"("daily_messages":-1)", R"("daily_messages":true)", R"("daily_messages":[1])",
            R"("daily_messages":{"a":1})", R"("daily_messages":null)", R"("server_context":"a\u0000b")",
            R"("server_context":"\ud800")", R"("server_context":"\udc00\ud800")", R"("server_context":"\ud83d\ude00")",
-           R"("server_context":"caf\u00e9")", R"("log_level":"INFO","log_level":7)", R"("x":[[[[[[[[[[1]]]]]]]]]])",
+           R"("server_context":"caf\u00e9")", R"("log_level":"INFO","log_level":7)",
+           // A repeated key: the last value wins, nothing of the first one stays behind.
+           R"("daily_messages":-1,"daily_messages":-0)", R"("cache_factor":"x","cache_factor":0.5)",
+           R"("daily_messages":[1],"daily_messages":2)", R"("x":[[[[[[[[[[1]]]]]]]]]])",
        }) {
     require_same_as_reference("{" + base + "," + extra + "}");
   }
