@@ -186,6 +186,17 @@ Result<bool> open_connection(std::optional<pg::Connection>& conn, const std::str
   return true;
 }
 
+std::string copy_statement() { return "COPY reports (" + copy_columns() + ") FROM STDIN"; }
+
+Result<bool> all_copied(const Result<long>& copied, std::size_t count) {
+  if (!copied) return copied.error();
+  if (static_cast<std::size_t>(*copied) != count) {
+    // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
+    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
+  }
+  return true;
+}
+
 }  // namespace
 
 // One of a writer's two connections, and how far its next COPY has got.
@@ -198,7 +209,7 @@ struct PgStore::Link {
 void PgStore::start_copy_early(Link& link) {
   link.copy = Link::Copy::none;
   if (!open_connection(link.conn, conninfo_, options_)) return;  // the batch that needs it retries
-  if (link.conn->start_copy("COPY reports (" + copy_columns() + ") FROM STDIN")) link.copy = Link::Copy::starting;
+  if (link.conn->start_copy(copy_statement())) link.copy = Link::Copy::starting;
 }
 
 Result<bool> PgStore::ready_copy(Link& link) {
@@ -212,7 +223,7 @@ Result<bool> PgStore::ready_copy(Link& link) {
   }
   auto opened = open_connection(link.conn, conninfo_, options_);
   if (!opened) return opened.error();
-  auto started = link.conn->start_copy("COPY reports (" + copy_columns() + ") FROM STDIN");
+  auto started = link.conn->start_copy(copy_statement());
   if (!started) return started.error();
   auto ready = link.conn->await_copy_ready();
   if (ready) link.copy = Link::Copy::ready;
@@ -228,10 +239,16 @@ void PgStore::end_copy(Link& link) {
   if (ready && link.conn->send_copy_rows({})) (void)link.conn->await_copy_done();
 }
 
-Result<bool> PgStore::commit_batch(Link& now, Link& next, const std::vector<Pending>& batch) {
+// The COPY text of batch[first, first + count).
+std::string PgStore::copy_rows(const std::vector<Pending>& batch, std::size_t first, std::size_t count) {
   std::string data;
-  data.reserve(batch.size() * 512);
-  for (const auto& p : batch) append_copy_row(data, p.report);
+  data.reserve(count * 512);
+  for (std::size_t i = first; i < first + count; ++i) append_copy_row(data, batch[i].report);
+  return data;
+}
+
+Result<bool> PgStore::commit_batch(Link& now, Link& next, const std::vector<Pending>& batch) {
+  const std::string data = copy_rows(batch, 0, batch.size());
   auto ready = ready_copy(now);
   if (!ready) return ready.error();
   now.copy = Link::Copy::none;
@@ -239,13 +256,7 @@ Result<bool> PgStore::commit_batch(Link& now, Link& next, const std::vector<Pend
   if (!sent) return sent.error();
   // While this batch commits, the next COPY is sent and parsed on the other connection.
   start_copy_early(next);
-  auto copied = now.conn->await_copy_done();
-  if (!copied) return copied.error();
-  if (static_cast<std::size_t>(*copied) != batch.size()) {
-    // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
-    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(batch.size()) + " reports"};
-  }
-  return true;
+  return all_copied(now.conn->await_copy_done(), batch.size());
 }
 
 void PgStore::deliver(std::vector<Pending>& batch, std::vector<Result<bool>>& results) {
@@ -328,18 +339,10 @@ Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std
                                   std::size_t first, std::size_t count) {
   auto opened = open_connection(conn, conninfo_, options_);
   if (!opened) return opened.error();
-  std::string data;
-  data.reserve(count * 512);
-  for (std::size_t i = first; i < first + count; ++i) append_copy_row(data, batch[i].report);
   // One COPY in autocommit: when it returns, every row is committed, so the 200s that follow
   // never acknowledge a lost report.
-  auto copied = conn->copy_in("COPY reports (" + copy_columns() + ") FROM STDIN", data);
-  if (!copied) return copied.error();
-  if (static_cast<std::size_t>(*copied) != count) {
-    // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
-    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
-  }
-  return true;
+  return all_copied(conn->copy_in(copy_statement(), copy_rows(batch, first, count)),
+                    count);
 }
 
 Result<std::vector<ServerFigures>> latest_report_per_server(pg::Connection& db, const std::string& where,

@@ -115,6 +115,7 @@ class PgStore : public ReportStore {
   Result<bool> ready_copy(Link& link);
   void end_copy(Link& link);
   Result<bool> commit_batch(Link& now, Link& next, const std::vector<Pending>& batch);
+  static std::string copy_rows(const std::vector<Pending>& batch, std::size_t first, std::size_t count);
   Result<bool> write_batch(std::optional<pg::Connection>& conn, const std::vector<Pending>& batch,
                            std::size_t first, std::size_t count);
   Result<std::unique_ptr<pg::Connection>> acquire();
