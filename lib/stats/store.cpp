@@ -186,7 +186,11 @@ Result<bool> open_connection(std::optional<pg::Connection>& conn, const std::str
   return true;
 }
 
-std::string copy_statement() { return "COPY reports (" + copy_columns() + ") FROM STDIN"; }
+// Built once: every batch sends it.
+const std::string& copy_statement() {
+  static const std::string statement = "COPY reports (" + copy_columns() + ") FROM STDIN";
+  return statement;
+}
 
 Result<bool> all_copied(const Result<long>& copied, std::size_t count) {
   if (!copied) return copied.error();
@@ -341,8 +345,7 @@ Result<bool> PgStore::write_batch(std::optional<pg::Connection>& conn, const std
   if (!opened) return opened.error();
   // One COPY in autocommit: when it returns, every row is committed, so the 200s that follow
   // never acknowledge a lost report.
-  return all_copied(conn->copy_in(copy_statement(), copy_rows(batch, first, count)),
-                    count);
+  return all_copied(conn->copy_in(copy_statement(), copy_rows(batch, first, count)), count);
 }
 
 Result<std::vector<ServerFigures>> latest_report_per_server(pg::Connection& db, const std::string& where,
