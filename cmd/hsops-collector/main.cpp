@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "config/config.h"
-#include "stats/collector.h"
+#include "stats/collector/collector.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hsops-collector: receives report-stats pushes, stores them anonymised, exposes aggregates.\n"

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "stats/report_stats.h"
+#include "stats/sender/report_stats.h"
 
 namespace hsops::cli {
 

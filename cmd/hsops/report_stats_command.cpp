@@ -8,7 +8,7 @@
 #include "output/nagios.h"
 #include "output/prometheus.h"
 #include "stats/pseudonym.h"
-#include "stats/report_stats.h"
+#include "stats/sender/report_stats.h"
 
 namespace hsops::cli {
 namespace {

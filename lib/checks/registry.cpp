@@ -1,13 +1,13 @@
 #include "checks/registry.h"
 
-#include "checks/appservice.h"
-#include "checks/bridge.h"
-#include "checks/clock.h"
-#include "checks/disk.h"
-#include "checks/federation.h"
-#include "checks/probe.h"
-#include "checks/replication.h"
-#include "checks/wal.h"
+#include "checks/appservice/config.h"
+#include "checks/bridge/config.h"
+#include "checks/clock/config.h"
+#include "checks/disk/config.h"
+#include "checks/federation/config.h"
+#include "checks/probe/config.h"
+#include "checks/replication/config.h"
+#include "checks/wal/config.h"
 
 namespace hsops::checks {
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "stats/ingest.h"
-#include "stats/server.h"
+#include "stats/collector/ingest.h"
+#include "stats/collector/server.h"
 
 namespace {
 

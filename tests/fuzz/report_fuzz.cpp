@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "stats/ingest.h"
+#include "stats/collector/ingest.h"
 #include "stats/report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

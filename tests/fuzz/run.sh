@@ -12,7 +12,7 @@ printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":"3"}' > "$out/corpus
 printf '%s' '{"homeserver":"a","timestamp":-1,"total_users":2,"timestamp":-0,"cache_factor":"x","cache_factor":1}' > "$out/corpus/repeated"
 printf '%s' '{"homeserver":"\u00e9\ud83d\ude00","timestamp":-0,"total_users":18446744073709551615,"cache_factor":1e-320}' > "$out/corpus/edges"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/lib" \
-  "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/ingest.cpp" \
-  "$src/lib/stats/aggregate.cpp" "$src/lib/stats/pseudonym.cpp" "$src/lib/stats/rate_limit.cpp" \
+  "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/collector/ingest.cpp" \
+  "$src/lib/stats/collector/aggregate.cpp" "$src/lib/stats/pseudonym.cpp" "$src/lib/stats/collector/rate_limit.cpp" \
   -lcrypto -lsimdjson -o "$out/report_fuzz"
 exec "$out/report_fuzz" -max_total_time="$seconds" -max_len=20000 -timeout=5 "$out/corpus"

@@ -20,7 +20,7 @@
 #include <iostream>
 #include <thread>
 
-#include "checks/clock.h"
+#include "checks/clock/config.h"
 #include "support/local_http_server.h"
 
 extern char** environ;

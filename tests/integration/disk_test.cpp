@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "checks/disk_check.h"
+#include "checks/disk/check.h"
 
 using namespace hsops;
 using namespace std::chrono_literals;

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checks/bridge_irc.h"
+#include "checks/bridge/irc.h"
 #include "http_server.h"
 #include "matrix/client.h"
 #include "net/http.h"

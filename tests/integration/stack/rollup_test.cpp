@@ -12,8 +12,8 @@
 #include <optional>
 
 #include "collector_support.h"
-#include "stats/rollup.h"
-#include "stats/store.h"
+#include "stats/collector/rollup.h"
+#include "stats/collector/store.h"
 
 using hsops::pg::Connection;
 

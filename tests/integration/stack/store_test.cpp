@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "collector_support.h"
-#include "stats/store.h"
+#include "stats/collector/store.h"
 
 using hsops::pg::Connection;
 using hsops::stats::PgStore;

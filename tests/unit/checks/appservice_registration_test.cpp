@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/appservice_registration.h"
+#include "checks/appservice/registration.h"
 #include "config/config.h"
 
 using namespace hsops;

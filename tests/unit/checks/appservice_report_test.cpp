@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "checks/appservice.h"
-#include "checks/appservice_check.h"
+#include "checks/appservice/config.h"
+#include "checks/appservice/check.h"
 
 using namespace hsops;
 using namespace hsops::checks::appservice;

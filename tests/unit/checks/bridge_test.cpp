@@ -6,9 +6,9 @@
 
 #include <thread>
 
-#include "checks/bridge.h"
-#include "checks/bridge_canary.h"
-#include "checks/bridge_irc.h"
+#include "checks/bridge/config.h"
+#include "checks/bridge/canary.h"
+#include "checks/bridge/irc.h"
 
 using namespace hsops;
 using namespace hsops::checks::bridge;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "checks/clock_http.h"
-#include "checks/clock_kernel.h"
-#include "checks/clock_sources.h"
+#include "checks/clock/http.h"
+#include "checks/clock/kernel.h"
+#include "checks/clock/sources.h"
 
 #include <sys/timex.h>
 

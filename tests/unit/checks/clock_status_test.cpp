@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "checks/clock.h"
+#include "checks/clock/config.h"
 #include "config/config.h"
 
 using namespace hsops;

@@ -5,7 +5,7 @@
 #include <map>
 #include <mutex>
 
-#include "checks/disk_check.h"
+#include "checks/disk/check.h"
 
 using namespace hsops::checks::disk;
 using hsops::Status;

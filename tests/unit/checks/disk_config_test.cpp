@@ -2,7 +2,7 @@
 #include <regex>
 #include <sstream>
 
-#include "checks/disk.h"
+#include "checks/disk/config.h"
 
 using namespace hsops;
 using namespace std::chrono_literals;

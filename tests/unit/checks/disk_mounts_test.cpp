@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/disk_mounts.h"
+#include "checks/disk/mounts.h"
 
 using namespace hsops::checks::disk;
 

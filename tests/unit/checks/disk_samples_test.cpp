@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "checks/disk_samples.h"
+#include "checks/common/samples.h"
 
 using namespace hsops::checks::disk;
 

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <thread>
 
-#include "checks/disk_statfs.h"
+#include "checks/common/statfs.h"
 
 using namespace hsops::checks::disk;
 using namespace std::chrono_literals;

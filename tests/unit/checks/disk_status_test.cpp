@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <limits>
 
-#include "checks/disk_status.h"
+#include "checks/disk/verdict.h"
 
 using namespace hsops::checks::disk;
 using hsops::Status;

@@ -1,7 +1,7 @@
 // The federation check against a fake federation listener (plain HTTP, test option).
 #include <catch2/catch.hpp>
 
-#include "checks/federation_check.h"
+#include "checks/federation/check.h"
 #include "federation_test_keys.h"
 #include "support/local_http_server.h"
 

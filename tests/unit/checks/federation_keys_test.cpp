@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/federation_keys.h"
+#include "checks/federation/keys.h"
 #include "federation_test_keys.h"
 
 using namespace hsops;

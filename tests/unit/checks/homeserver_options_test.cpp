@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/homeserver_options.h"
+#include "checks/common/homeserver_options.h"
 #include "core/clock.h"
 
 using namespace hsops;

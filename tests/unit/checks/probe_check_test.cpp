@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "checks/probe_check.h"
+#include "checks/probe/check.h"
 #include "support/local_http_server.h"
 
 using namespace hsops;

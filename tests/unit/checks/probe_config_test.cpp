@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checks/probe.h"
+#include "checks/probe/config.h"
 
 using namespace hsops;
 using namespace std::chrono_literals;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/probe_report.h"
+#include "checks/probe/report.h"
 
 using namespace hsops;
 using namespace hsops::checks::probe;

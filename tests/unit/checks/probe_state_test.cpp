@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checks/probe_state.h"
+#include "checks/probe/state.h"
 
 using namespace hsops::checks::probe;
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // Spotting the probe's own event in a /sync answer (shapes as Synapse sends them).
 #include <catch2/catch.hpp>
 
-#include "checks/probe_steps.h"
+#include "checks/probe/steps.h"
 
 using namespace hsops::checks::probe;
 using nlohmann::json;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "checks/replication_query.h"
-#include "checks/replication_status.h"
+#include "checks/replication/query.h"
+#include "checks/replication/verdict.h"
 
 using namespace hsops::checks::replication;
 using hsops::Status;

@@ -3,8 +3,8 @@
 #include <regex>
 #include <sstream>
 
-#include "checks/replication.h"
-#include "checks/wal.h"
+#include "checks/replication/config.h"
+#include "checks/wal/config.h"
 #include "pg/conninfo.h"
 
 using namespace hsops;

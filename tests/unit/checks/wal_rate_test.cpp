@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "checks/wal_rate.h"
+#include "checks/wal/rate.h"
 
 using namespace hsops::checks;
 using namespace hsops::checks::wal;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checks/wal_report.h"
+#include "checks/wal/report.h"
 
 using namespace hsops::checks::wal;
 using hsops::Status;

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <limits>
 
-#include "checks/wal_status.h"
+#include "checks/wal/verdict.h"
 
 using namespace hsops::checks::wal;
 using hsops::Status;

@@ -1,0 +1,45 @@
+// How the wal and replication checks reach PostgreSQL: conninfo from config, the password
+// only from a secret file/env var (or libpq's passfile), connect and statement timeouts on
+// every connection, and failures in the operator's words.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "checks/check_info.h"
+#include "core/result.h"
+#include "core/status.h"
+#include "pg/connection.h"
+
+namespace hsops::checks {
+
+struct PgTarget {
+  std::string conninfo;                  // as configured; never holds a password
+  std::optional<std::string> password;   // from <prefix>password_file / _env
+  pg::Options options;
+};
+
+// Reads `conninfo`, `password_file`/`password_env`, `connect_timeout`, `statement_timeout`
+// from `s` (-t caps both timeouts). `required`: a missing conninfo is a ConfigError.
+PgTarget read_pg_target(const config::Section& s, const Services& services);
+// The same keys for a nested target (a standby), inheriting what it does not set.
+PgTarget read_pg_target(const config::Section& s, const PgTarget& inherit);
+
+Result<pg::Connection> connect(const PgTarget& target);
+
+// A failure to collect figures, as a check result: a server that cannot be reached is
+// CRITICAL (it is down for Synapse too); a missing privilege is UNKNOWN and says what to grant.
+struct PgFailure {
+  Status status = Status::unknown;
+  std::string summary;
+};
+PgFailure describe_failure(const Error& error, std::string_view role);
+
+// Run first on every connection: who we are and whether pg_monitor's privileges apply.
+inline constexpr std::string_view kWhoAmI =
+    "SELECT current_user AS role, pg_has_role('pg_monitor', 'USAGE') AS monitor, pg_is_in_recovery() AS standby";
+// UNKNOWN naming the grant, for a role without pg_monitor.
+PgFailure missing_pg_monitor(std::string_view role, std::string_view needed_for);
+
+}  // namespace hsops::checks
