@@ -52,8 +52,7 @@ appservice::Options read_appservice_options(const config::Section& s, const Serv
     if (f.empty() || f.front() != '/') s.fail("registrations", "'" + f + "' must be an absolute path");
   }
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
-  Millis ping_timeout = s.duration("ping_timeout", Millis(5000));
-  if (ping_timeout.count() <= 0) s.fail("ping_timeout", "must be a positive duration");
+  const Millis ping_timeout = s.positive_duration("ping_timeout", Millis(5000));
   // The ping must leave room for /versions and the database within the run's budget.
   o.deadlines = {std::min(services.global.connect_timeout, ping_timeout), std::min(ping_timeout, budget)};
   o.ca_file = services.global.ca_file;

@@ -110,15 +110,13 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
   if (o.bridges.empty()) s.fail("bridges", "list at least one bridge (portal room, canary account, remote side)");
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
   // Set-up and the two (concurrent) directions must fit the runner's backstop (1.5 x budget).
-  o.direction_timeout = s.duration("direction_timeout", std::min(Millis(8000), budget * 6 / 10));
-  if (o.direction_timeout.count() <= 0) s.fail("direction_timeout", "must be a positive duration");
+  o.direction_timeout = s.positive_duration("direction_timeout", std::min(Millis(8000), budget * 6 / 10));
   o.deadlines = {services.global.connect_timeout, std::min(services.global.request_timeout, budget)};
   o.ca_file = services.global.ca_file;
   o.warning = s.range("warning", o.warning);
   o.critical = s.range("critical", o.critical);
   o.database = read_synapse_database(s, services);
-  o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.duration("traffic_window", Millis(3600 * 1000)));
-  if (o.traffic_window.count() <= 0) s.fail("traffic_window", "must be a positive duration");
+  o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.positive_duration("traffic_window", Millis(3600 * 1000)));
   o.traffic_limits.min_messages = s.integer("min_messages", o.traffic_limits.min_messages);
   if (o.traffic_limits.min_messages < 1) s.fail("min_messages", "must be at least 1");
   o.traffic_limits.min_ratio = s.number("min_ratio", o.traffic_limits.min_ratio);

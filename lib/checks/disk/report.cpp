@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "checks/common/measurement.h"
 #include "checks/disk/advice.h"
 #include "core/units.h"
 
@@ -30,14 +31,7 @@ std::string count(double v) { return fixed(v, 0); }
 
 Measurement figure(const std::string& path, const std::string& what, double value, std::string unit,
                    std::string metric, std::string help) {
-  Measurement m;
-  m.label = path + " " + what;
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(metric);
-  m.metric_labels = {{"mountpoint", path}};
-  m.help = std::move(help);
-  return m;
+  return measurement(path + " " + what, value, std::move(unit), std::move(metric), std::move(help), {{"mountpoint", path}});
 }
 
 void add_measurements(const FsReport& fs, const Thresholds& space, const Thresholds& inodes,

@@ -1,5 +1,6 @@
 #include "checks/probe/report.h"
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 #include "matrix/errors.h"
 
@@ -21,12 +22,7 @@ Measurement phase_measurement(const std::string& phase, double seconds, const Op
 }
 
 Measurement plain(std::string label, double value, std::string metric, std::string help) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.metric = std::move(metric);
-  m.help = std::move(help);
-  return m;
+  return measurement(std::move(label), value, "", std::move(metric), std::move(help));
 }
 
 std::string phase_list(const RunRecord& run) {
