@@ -11,6 +11,9 @@ constexpr std::string_view kExample = R"(enabled: false  # off until homeserver_
 # The client API of the homeserver the appservices are registered with (no discovery: this is
 # the homeserver's own view).
 # homeserver_url: https://matrix.example.org
+# Plain http:// is refused except on loopback unless this is set (the access token
+# would cross the network in clear).
+# allow_plain_http: false
 # The registration files Synapse reads (app_service_config_files). Each is read on every run
 # for its id, url, as_token (used for the ping, never printed) and namespaces.
 # registrations:

@@ -11,6 +11,9 @@ namespace {
 constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is listed
 # The homeserver's client API (the Matrix side of every canary).
 # homeserver_url: https://matrix.example.org
+# Plain http:// is refused except on loopback unless this is set (the access token
+# would cross the network in clear).
+# allow_plain_http: false
 # Per direction: a message not seen on the other side within this is CRITICAL for that
 # direction. Both directions run at once.
 # direction_timeout: 8s
