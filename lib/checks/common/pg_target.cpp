@@ -1,6 +1,7 @@
 #include "checks/common/pg_target.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "pg/conninfo.h"
 
@@ -32,6 +33,14 @@ PgFailure describe_failure(const Error& error, std::string_view role) {
   }
   if (error.kind == "timeout") return {Status::unknown, error.message + " (statement_timeout)"};
   return {Status::unknown, error.message};
+}
+
+CheckResult failed_result(std::string check, const PgFailure& failure) {
+  CheckResult r;
+  r.check = std::move(check);
+  r.status = failure.status;
+  r.summary = failure.summary;
+  return r;
 }
 
 PgFailure missing_pg_monitor(std::string_view role, std::string_view needed_for) {

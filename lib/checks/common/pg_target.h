@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "checks/check_info.h"
+#include "core/check.h"
 #include "core/result.h"
 #include "core/status.h"
 #include "pg/connection.h"
@@ -31,6 +32,8 @@ struct PgFailure {
   std::string summary;
 };
 PgFailure describe_failure(const Error& error, std::string_view role);
+// The failure as check `check`'s whole result (nothing was measured).
+CheckResult failed_result(std::string check, const PgFailure& failure);
 
 // Run first on every connection: who we are and whether pg_monitor's privileges apply.
 inline constexpr std::string_view kWhoAmI =
