@@ -8,16 +8,12 @@ namespace hsops::checks::probe {
 namespace {
 
 Measurement phase_measurement(const std::string& phase, double seconds, const Options& options) {
-  Measurement m;
-  m.label = phase;
-  m.value = seconds;
-  m.unit = "s";
+  Measurement m = measurement(phase, seconds, "s", "hsops_probe_phase_duration_seconds",
+                              "seconds each probe phase took (discovery, login, send, sync_echo, total)",
+                              {{"phase", phase}});
   if (auto w = options.warning.find(phase); w != options.warning.end()) m.warning = w->second;
   if (auto c = options.critical.find(phase); c != options.critical.end()) m.critical = c->second;
   m.min = 0;
-  m.metric = "hsops_probe_phase_duration_seconds";
-  m.metric_labels = {{"phase", phase}};
-  m.help = "seconds each probe phase took (discovery, login, send, sync_echo, total)";
   return m;
 }
 
