@@ -75,14 +75,13 @@ bridge::BridgeTarget read_target(const config::Section& s, const std::string& ca
     bridge::IrcRemote irc;
     irc.host = r.string("host", "");
     irc.tls = r.boolean("tls", false);
-    irc.port = static_cast<int>(r.integer("port", irc.tls ? 6697 : 6667));
+    irc.port = static_cast<int>(r.integer_in("port", irc.tls ? 6697 : 6667, 1, 65535));
     irc.ca_file = r.string("ca_file", ca_file);
     if (!irc.tls && r.has("ca_file")) r.fail("ca_file", "ca_file is for TLS: set tls: true");
     irc.channel = r.string("channel", "");
     irc.nick = r.string("nick", "hsops-canary");
     if (irc.host.empty()) r.fail("host", "the IRC server's host name");
     if (irc.channel.empty() || (irc.channel.front() != '#' && irc.channel.front() != '&')) r.fail("channel", "an IRC channel such as '#bridged'");
-    if (irc.port < 1 || irc.port > 65535) r.fail("port", "must be 1..65535");
     t.irc = irc;
   } else if (type == "exec") {
     bridge::ExecRemote e;

@@ -107,9 +107,8 @@ ClockSettings read_clock_settings(const config::Section& section, const Services
   s.http_timeout = section.positive_duration("http_timeout", s.http_timeout);
   s.thresholds.require_kernel_sync = section.boolean("require_kernel_sync", true);
 
-  const Millis warn = section.duration("warn_offset", Millis(50));
-  const Millis crit = section.duration("crit_offset", Millis(1000));
-  if (warn <= Millis(0) || crit <= Millis(0)) section.fail("warn_offset", "offsets must be positive");
+  const Millis warn = section.positive_duration("warn_offset", Millis(50));
+  const Millis crit = section.positive_duration("crit_offset", Millis(1000));
   if (warn > crit) section.fail("warn_offset", "warn_offset is larger than crit_offset");
   s.thresholds.warning = offset_limit(std::chrono::duration<double>(warn).count());
   s.thresholds.critical = offset_limit(std::chrono::duration<double>(crit).count());

@@ -223,6 +223,9 @@ TEST_CASE("bridge config: IRC over TLS defaults to port 6697, ca_file only with 
   CHECK(o.bridges[0].irc->port == 7000);
   CHECK(o.bridges[0].irc->ca_file == "/etc/hsops/irc-ca.pem");
   CHECK_THROWS_AS(parse(", ca_file: /etc/hsops/irc-ca.pem"), config::ConfigError);
+  // A port out of range is refused whole (a huge number no longer wraps into a valid int).
+  CHECK_THROWS_WITH(parse(", port: 70000"), Catch::Contains("port: must be between 1 and 65535"));
+  CHECK_THROWS_WITH(parse(", port: 4294967297"), Catch::Contains("port: must be between 1 and 65535"));
 }
 
 TEST_CASE("bridge passive view: a direction silent while the other flows is WARNING", "[bridge][traffic]") {
