@@ -59,6 +59,13 @@ class Section {
   std::uint64_t size(std::string_view key, std::uint64_t fallback) const;
   std::optional<Range> range(std::string_view key, std::optional<Range> fallback) const;
   std::vector<std::string> strings(std::string_view key, std::vector<std::string> fallback) const;
+  // Checked shapes, one message each wherever they are used:
+  // a duration above zero ("must be a positive duration"),
+  Millis positive_duration(std::string_view key, Millis fallback) const;
+  // a whole number in [lo, hi] ("must be between LO and HI"),
+  std::int64_t integer_in(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const;
+  // a number in [0, 100] ("must be a percentage between 0 and 100").
+  double percent(std::string_view key, double fallback) const;
 
   Section child(std::string_view key) const;          // a nested mapping (absent -> empty)
   std::vector<Section> list(std::string_view key) const;  // a sequence of mappings

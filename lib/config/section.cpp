@@ -196,6 +196,24 @@ Millis Section::duration(std::string_view key, Millis fallback) const {
   return value.value();
 }
 
+Millis Section::positive_duration(std::string_view key, Millis fallback) const {
+  const Millis v = duration(key, fallback);
+  if (v.count() <= 0) fail(key, "must be a positive duration");
+  return v;
+}
+
+std::int64_t Section::integer_in(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
+  const std::int64_t v = integer(key, fallback);
+  if (v < lo || v > hi) fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return v;
+}
+
+double Section::percent(std::string_view key, double fallback) const {
+  const double v = number(key, fallback);
+  if (!(v >= 0 && v <= 100)) fail(key, "must be a percentage between 0 and 100");
+  return v;
+}
+
 std::uint64_t Section::size(std::string_view key, std::uint64_t fallback) const {
   const Reader reader(*doc_, as_section_node(node_), path_);
   const auto text = reader.scalar(key, "a size (e.g. 8GiB)");

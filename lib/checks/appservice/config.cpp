@@ -11,6 +11,9 @@ constexpr std::string_view kExample = R"(enabled: false  # off until homeserver_
 # The client API of the homeserver the appservices are registered with (no discovery: this is
 # the homeserver's own view).
 # homeserver_url: https://matrix.example.org
+# Plain http:// is refused except on loopback unless this is set (the access token
+# would cross the network in clear).
+# allow_plain_http: false
 # The registration files Synapse reads (app_service_config_files). Each is read on every run
 # for its id, url, as_token (used for the ping, never printed) and namespaces.
 # registrations:
@@ -52,8 +55,7 @@ appservice::Options read_appservice_options(const config::Section& s, const Serv
     if (f.empty() || f.front() != '/') s.fail("registrations", "'" + f + "' must be an absolute path");
   }
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
-  Millis ping_timeout = s.duration("ping_timeout", Millis(5000));
-  if (ping_timeout.count() <= 0) s.fail("ping_timeout", "must be a positive duration");
+  const Millis ping_timeout = s.positive_duration("ping_timeout", Millis(5000));
   // The ping must leave room for /versions and the database within the run's budget.
   o.deadlines = {std::min(services.global.connect_timeout, ping_timeout), std::min(ping_timeout, budget)};
   o.ca_file = services.global.ca_file;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "checks/appservice/check.h"
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 namespace hsops::checks::appservice {
@@ -10,16 +11,12 @@ namespace {
 
 Measurement figure(std::string label, double value, std::string unit, std::string metric, std::string id, std::string help,
                    const std::optional<Range>& warning = std::nullopt, const std::optional<Range>& critical = std::nullopt) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.unit = std::move(unit);
+  std::map<std::string, std::string> labels;
+  if (!id.empty()) labels = {{"appservice", std::move(id)}};
+  Measurement m = measurement(std::move(label), value, std::move(unit), std::move(metric), std::move(help), std::move(labels));
   m.warning = warning;
   m.critical = critical;
   m.min = 0;
-  m.metric = std::move(metric);
-  if (!id.empty()) m.metric_labels = {{"appservice", std::move(id)}};
-  m.help = std::move(help);
   return m;
 }
 

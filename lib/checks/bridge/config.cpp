@@ -11,6 +11,9 @@ namespace {
 constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is listed
 # The homeserver's client API (the Matrix side of every canary).
 # homeserver_url: https://matrix.example.org
+# Plain http:// is refused except on loopback unless this is set (the access token
+# would cross the network in clear).
+# allow_plain_http: false
 # Per direction: a message not seen on the other side within this is CRITICAL for that
 # direction. Both directions run at once.
 # direction_timeout: 8s
@@ -72,14 +75,13 @@ bridge::BridgeTarget read_target(const config::Section& s, const std::string& ca
     bridge::IrcRemote irc;
     irc.host = r.string("host", "");
     irc.tls = r.boolean("tls", false);
-    irc.port = static_cast<int>(r.integer("port", irc.tls ? 6697 : 6667));
+    irc.port = static_cast<int>(r.integer_in("port", irc.tls ? 6697 : 6667, 1, 65535));
     irc.ca_file = r.string("ca_file", ca_file);
     if (!irc.tls && r.has("ca_file")) r.fail("ca_file", "ca_file is for TLS: set tls: true");
     irc.channel = r.string("channel", "");
     irc.nick = r.string("nick", "hsops-canary");
     if (irc.host.empty()) r.fail("host", "the IRC server's host name");
     if (irc.channel.empty() || (irc.channel.front() != '#' && irc.channel.front() != '&')) r.fail("channel", "an IRC channel such as '#bridged'");
-    if (irc.port < 1 || irc.port > 65535) r.fail("port", "must be 1..65535");
     t.irc = irc;
   } else if (type == "exec") {
     bridge::ExecRemote e;
@@ -110,15 +112,13 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
   if (o.bridges.empty()) s.fail("bridges", "list at least one bridge (portal room, canary account, remote side)");
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
   // Set-up and the two (concurrent) directions must fit the runner's backstop (1.5 x budget).
-  o.direction_timeout = s.duration("direction_timeout", std::min(Millis(8000), budget * 6 / 10));
-  if (o.direction_timeout.count() <= 0) s.fail("direction_timeout", "must be a positive duration");
+  o.direction_timeout = s.positive_duration("direction_timeout", std::min(Millis(8000), budget * 6 / 10));
   o.deadlines = {services.global.connect_timeout, std::min(services.global.request_timeout, budget)};
   o.ca_file = services.global.ca_file;
   o.warning = s.range("warning", o.warning);
   o.critical = s.range("critical", o.critical);
   o.database = read_synapse_database(s, services);
-  o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.duration("traffic_window", Millis(3600 * 1000)));
-  if (o.traffic_window.count() <= 0) s.fail("traffic_window", "must be a positive duration");
+  o.traffic_window = std::chrono::duration_cast<std::chrono::seconds>(s.positive_duration("traffic_window", Millis(3600 * 1000)));
   o.traffic_limits.min_messages = s.integer("min_messages", o.traffic_limits.min_messages);
   if (o.traffic_limits.min_messages < 1) s.fail("min_messages", "must be at least 1");
   o.traffic_limits.min_ratio = s.number("min_ratio", o.traffic_limits.min_ratio);

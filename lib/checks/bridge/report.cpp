@@ -1,6 +1,7 @@
 // Canary outcomes -> one line: a direction that did not deliver is CRITICAL for that
 // direction, named as such, while the other direction's latency is still reported.
 #include "checks/bridge/canary.h"
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 #include <tuple>
@@ -9,19 +10,14 @@ namespace hsops::checks::bridge {
 namespace {
 
 Measurement metric(const std::string& bridge, const char* direction, std::string what, double value) {
-  Measurement m;
-  m.label = bridge + " " + direction + (what == "latency" ? "" : " delivered");
-  m.value = value;
+  const bool latency = what == "latency";
+  Measurement m = measurement(
+      bridge + " " + direction + (latency ? "" : " delivered"), value, latency ? "s" : "",
+      latency ? "hsops_bridge_delivery_latency_seconds" : "hsops_bridge_delivered",
+      latency ? "seconds the canary message took through the bridge, per direction (present when delivered)"
+              : "1 if the last canary message arrived on the other side within its deadline, per direction",
+      {{"bridge", bridge}, {"direction", direction}});
   m.min = 0;
-  m.metric_labels = {{"bridge", bridge}, {"direction", direction}};
-  if (what == "latency") {
-    m.unit = "s";
-    m.metric = "hsops_bridge_delivery_latency_seconds";
-    m.help = "seconds the canary message took through the bridge, per direction (present when delivered)";
-  } else {
-    m.metric = "hsops_bridge_delivered";
-    m.help = "1 if the last canary message arrived on the other side within its deadline, per direction";
-  }
   return m;
 }
 

@@ -100,22 +100,15 @@ ClockSettings read_clock_settings(const config::Section& section, const Services
   for (const auto& server : s.servers) {
     if (auto hp = net::parse_host_port(server); !hp) section.fail("servers", hp.error().message);
   }
-  const auto samples = section.integer("samples", s.samples);
-  if (samples < 1 || samples > 16) section.fail("samples", "must be between 1 and 16");
-  s.samples = static_cast<int>(samples);
-  s.timeout = section.duration("timeout", s.timeout);
-  if (s.timeout <= Millis(0)) section.fail("timeout", "must be positive");
+  s.samples = static_cast<int>(section.integer_in("samples", s.samples, 1, 16));
+  s.timeout = section.positive_duration("timeout", s.timeout);
   s.http_urls = section.strings("http_urls", {});
-  const auto http_samples = section.integer("http_samples", s.http_samples);
-  if (http_samples < 1 || http_samples > 16) section.fail("http_samples", "must be between 1 and 16");
-  s.http_samples = static_cast<int>(http_samples);
-  s.http_timeout = section.duration("http_timeout", s.http_timeout);
-  if (s.http_timeout <= Millis(0)) section.fail("http_timeout", "must be positive");
+  s.http_samples = static_cast<int>(section.integer_in("http_samples", s.http_samples, 1, 16));
+  s.http_timeout = section.positive_duration("http_timeout", s.http_timeout);
   s.thresholds.require_kernel_sync = section.boolean("require_kernel_sync", true);
 
-  const Millis warn = section.duration("warn_offset", Millis(50));
-  const Millis crit = section.duration("crit_offset", Millis(1000));
-  if (warn <= Millis(0) || crit <= Millis(0)) section.fail("warn_offset", "offsets must be positive");
+  const Millis warn = section.positive_duration("warn_offset", Millis(50));
+  const Millis crit = section.positive_duration("crit_offset", Millis(1000));
   if (warn > crit) section.fail("warn_offset", "warn_offset is larger than crit_offset");
   s.thresholds.warning = offset_limit(std::chrono::duration<double>(warn).count());
   s.thresholds.critical = offset_limit(std::chrono::duration<double>(crit).count());

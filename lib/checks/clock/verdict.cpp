@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 namespace hsops::checks {
@@ -40,14 +41,7 @@ std::optional<Range> symmetric(const Range& on_magnitude) {
 
 Measurement metric(std::string label, double value, std::string unit, std::string name,
                    std::map<std::string, std::string> labels, std::string help) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(name);
-  m.metric_labels = std::move(labels);
-  m.help = std::move(help);
-  return m;
+  return measurement(std::move(label), value, std::move(unit), std::move(name), std::move(help), std::move(labels));
 }
 
 const char* kOffsetHelp = "Offset of a time source from this host's clock (positive: the source is ahead)";

@@ -8,25 +8,22 @@
 #include <string_view>
 
 #include "checks/check_info.h"
+#include "core/check.h"
 #include "core/result.h"
 #include "core/status.h"
 #include "pg/connection.h"
+#include "pg/target.h"
 
 namespace hsops::checks {
 
-struct PgTarget {
-  std::string conninfo;                  // as configured; never holds a password
-  std::optional<std::string> password;   // from <prefix>password_file / _env
-  pg::Options options;
-};
+using PgTarget = pg::Target;
 
-// Reads `conninfo`, `password_file`/`password_env`, `connect_timeout`, `statement_timeout`
-// from `s` (-t caps both timeouts). `required`: a missing conninfo is a ConfigError.
+// pg::read_target with the checks' defaults (connect 3s, statement 5s); -t caps both timeouts.
 PgTarget read_pg_target(const config::Section& s, const Services& services);
 // The same keys for a nested target (a standby), inheriting what it does not set.
 PgTarget read_pg_target(const config::Section& s, const PgTarget& inherit);
 
-Result<pg::Connection> connect(const PgTarget& target);
+using pg::connect;
 
 // A failure to collect figures, as a check result: a server that cannot be reached is
 // CRITICAL (it is down for Synapse too); a missing privilege is UNKNOWN and says what to grant.
@@ -35,6 +32,8 @@ struct PgFailure {
   std::string summary;
 };
 PgFailure describe_failure(const Error& error, std::string_view role);
+// The failure as check `check`'s whole result (nothing was measured).
+CheckResult failed_result(std::string check, const PgFailure& failure);
 
 // Run first on every connection: who we are and whether pg_monitor's privileges apply.
 inline constexpr std::string_view kWhoAmI =

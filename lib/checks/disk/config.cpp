@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "checks/common/fit_options.h"
+
 namespace hsops::checks {
 namespace {
 
@@ -51,26 +53,14 @@ constexpr std::string_view kThresholdHelp =
     "warn_floor_percent/crit_floor_percent, e.g. -w 10: -c 5: (alert below 10 % / 5 %). "
     "The time-until-full rules and inode thresholds stay as configured.";
 
-double percent(const config::Section& s, std::string_view key, double fallback) {
-  const double v = s.number(key, fallback);
-  if (!(v >= 0 && v <= 100)) s.fail(key, "must be a percentage between 0 and 100");
-  return v;
-}
-
-std::chrono::seconds positive_seconds(const config::Section& s, std::string_view key, std::chrono::seconds fallback) {
-  const Millis v = s.duration(key, std::chrono::duration_cast<Millis>(fallback));
-  if (v.count() <= 0) s.fail(key, "must be a positive duration");
-  return std::chrono::duration_cast<std::chrono::seconds>(v);
-}
-
 disk::Thresholds read_thresholds(const config::Section& s) {
   disk::Thresholds t;
-  t.warn_free_percent = percent(s, "warn_free_percent", t.warn_free_percent);
+  t.warn_free_percent = s.percent("warn_free_percent", t.warn_free_percent);
   t.warn_within = positive_seconds(s, "warn_within", t.warn_within);
-  t.crit_free_percent = percent(s, "crit_free_percent", t.crit_free_percent);
+  t.crit_free_percent = s.percent("crit_free_percent", t.crit_free_percent);
   t.crit_within = positive_seconds(s, "crit_within", t.crit_within);
-  t.warn_floor = disk::floor_range(percent(s, "warn_floor_percent", 5));
-  t.crit_floor = disk::floor_range(percent(s, "crit_floor_percent", 3));
+  t.warn_floor = disk::floor_range(s.percent("warn_floor_percent", 5));
+  t.crit_floor = disk::floor_range(s.percent("crit_floor_percent", 3));
   return t;
 }
 
@@ -101,20 +91,9 @@ disk::Options read_disk_options(const config::Section& s, const Services& servic
   }
   o.filter.mount_points_exclude = patterns(s, "mount_points_exclude", disk::kDefaultMountPointsExclude);
   o.filter.fs_types_exclude = patterns(s, "fs_types_exclude", disk::kDefaultFsTypesExclude);
-  o.statfs_timeout = s.duration("statfs_timeout", Millis(5000));
-  if (o.statfs_timeout.count() <= 0) s.fail("statfs_timeout", "must be a positive duration");
+  o.statfs_timeout = s.positive_duration("statfs_timeout", Millis(5000));
   if (services.timeout) o.statfs_timeout = std::min(o.statfs_timeout, *services.timeout);
-  o.state_file = s.string("state_file", (services.global.state_dir / "disk-samples.json").string());
-  o.bounds.window = positive_seconds(s, "fit_window", o.bounds.window);
-  const auto max_samples = s.integer("max_samples", 256);
-  if (max_samples < 2 || max_samples > 100000) s.fail("max_samples", "must be between 2 and 100000");
-  o.bounds.max_samples = static_cast<std::size_t>(max_samples);
-  const auto min_samples = s.integer("min_samples", 3);
-  if (min_samples < 2 || min_samples > max_samples) s.fail("min_samples", "must be between 2 and max_samples");
-  o.min_samples = static_cast<std::size_t>(min_samples);
-  o.min_span = std::chrono::duration_cast<std::chrono::seconds>(s.duration("min_span", Millis(30 * 60 * 1000)));
-  if (o.min_span > o.bounds.window) s.fail("min_span", "must not exceed fit_window");
-  o.bounds.forget_after = positive_seconds(s, "forget_after", o.bounds.forget_after);
+  read_fit_options_into(o, s, (services.global.state_dir / "disk-samples.json").string(), true);
   o.space = read_thresholds(s);
   o.inodes = read_thresholds(s.child("inodes"));
   s.child("inodes").reject_unknown_keys();

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "checks/common/measurement.h"
 #include "checks/disk/advice.h"
 #include "core/units.h"
 
@@ -30,13 +31,15 @@ std::string count(double v) { return fixed(v, 0); }
 
 Measurement figure(const std::string& path, const std::string& what, double value, std::string unit,
                    std::string metric, std::string help) {
-  Measurement m;
-  m.label = path + " " + what;
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(metric);
-  m.metric_labels = {{"mountpoint", path}};
-  m.help = std::move(help);
+  return measurement(path + " " + what, value, std::move(unit), std::move(metric), std::move(help), {{"mountpoint", path}});
+}
+
+// A 0-100 % figure judged against the floors of `t` (the perfdata shows them).
+Measurement percent_with_floors(Measurement m, const Thresholds& t) {
+  m.warning = t.warn_floor;
+  m.critical = t.crit_floor;
+  m.min = 0;
+  m.max = 100;
   return m;
 }
 
@@ -55,13 +58,9 @@ void add_measurements(const FsReport& fs, const Thresholds& space, const Thresho
   avail.min = 0;
   avail.max = size;
   out.push_back(avail);
-  auto pct = figure(p, "avail_pct", fs.avail_percent(), "%", "hsops_disk_avail_ratio",
-                    "Share of the filesystem available to non-root users (0-1)");
-  pct.warning = space.warn_floor;
-  pct.critical = space.crit_floor;
-  pct.min = 0;
-  pct.max = 100;
-  out.push_back(pct);
+  out.push_back(percent_with_floors(figure(p, "avail_pct", fs.avail_percent(), "%", "hsops_disk_avail_ratio",
+                                           "Share of the filesystem available to non-root users (0-1)"),
+                                    space));
   out.push_back(figure(p, "size", size, "B", "hsops_disk_size_bytes", "Filesystem size in bytes"));
   auto reserved = figure(p, "root_reserved", static_cast<double>(s.root_reserved_bytes()), "B",
                          "hsops_disk_root_reserved_bytes", "Free bytes only root can use (f_bfree - f_bavail)");
@@ -69,13 +68,9 @@ void add_measurements(const FsReport& fs, const Thresholds& space, const Thresho
   reserved.max = size;
   out.push_back(reserved);
   if (fs.has_inodes()) {
-    auto ipct = figure(p, "inodes_free_pct", fs.inodes_free_percent(), "%", "hsops_disk_inodes_free_ratio",
-                       "Share of inodes free for non-root users (0-1)");
-    ipct.warning = inodes.warn_floor;
-    ipct.critical = inodes.crit_floor;
-    ipct.min = 0;
-    ipct.max = 100;
-    out.push_back(ipct);
+    out.push_back(percent_with_floors(figure(p, "inodes_free_pct", fs.inodes_free_percent(), "%",
+                                             "hsops_disk_inodes_free_ratio", "Share of inodes free for non-root users (0-1)"),
+                                      inodes));
   }
   if (const auto& pred = fs.space.prediction) {
     // Perfdata has no bytes-per-second UOM, hence no unit here.

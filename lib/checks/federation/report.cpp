@@ -1,5 +1,6 @@
 #include "checks/federation/report.h"
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 namespace hsops::checks::federation {
@@ -7,14 +8,7 @@ namespace {
 
 Measurement gauge(std::string label, double value, std::string unit, std::string metric, std::string help,
                   const std::string& server) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(metric);
-  m.metric_labels = {{"server", server}};
-  m.help = std::move(help);
-  return m;
+  return measurement(std::move(label), value, std::move(unit), std::move(metric), std::move(help), {{"server", server}});
 }
 
 // Adds a figure with thresholds; returns what it implies and says why in `critical`/`warning`.

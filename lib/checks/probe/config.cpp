@@ -1,5 +1,6 @@
 #include "checks/probe/config.h"
 
+#include "checks/common/homeserver_options.h"
 #include "checks/probe/check.h"
 
 namespace hsops::checks {
@@ -39,22 +40,6 @@ constexpr std::string_view kExample = R"(enabled: false  # off until the require
 constexpr std::string_view kThresholdHelp =
     "-w/-c: Nagios ranges on the total round-trip seconds, e.g. -w 2 -c 5 (alert above 2 s / 5 s).";
 
-bool loopback(const std::string& url) {
-  for (const char* prefix : {"http://127.", "http://localhost", "http://[::1]"}) {
-    if (url.rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
-void require_url(const config::Section& s, std::string_view key, const std::string& url, bool allow_plain) {
-  const bool https = url.rfind("https://", 0) == 0;
-  const bool http = url.rfind("http://", 0) == 0;
-  if (!https && !http) s.fail(key, "'" + url + "' is not an http(s) URL");
-  if (http && !allow_plain && !loopback(url)) {
-    s.fail(key, "'" + url + "' is plain http: use https, or set allow_plain_http: true (passwords would cross the network in clear)");
-  }
-}
-
 void read_phase_ranges(const config::Section& s, std::map<std::string, Range>& out) {
   for (const char* phase : probe::kPhases) {
     if (std::string(phase) == "total") continue;
@@ -71,14 +56,10 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
 
 probe::Options read_probe_options(const config::Section& s, const Services& services) {
   probe::Options o;
-  const bool allow_plain = s.boolean("allow_plain_http", false);
-  o.homeserver_url = s.string("homeserver_url", "");
-  if (o.homeserver_url.empty()) s.fail("homeserver_url", "checks.probe needs homeserver_url (the client API base URL)");
-  require_url(s, "homeserver_url", o.homeserver_url, allow_plain);
-  while (o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  o.homeserver_url = read_homeserver_url(s, "probe");
   const auto server_name = s.optional_string("server_name");
   o.discovery_url = s.string("discovery_url", server_name ? "https://" + *server_name : o.homeserver_url);
-  require_url(s, "discovery_url", o.discovery_url, allow_plain);
+  refuse_plain_http(s, "discovery_url", o.discovery_url);
   if (!s.boolean("discovery", true)) o.discovery_url.clear();
   o.user_id = s.string("user", "");
   if (o.user_id.size() < 4 || o.user_id.front() != '@' || o.user_id.find(':') == std::string::npos) {

@@ -1,5 +1,6 @@
 #include "checks/probe/report.h"
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 #include "matrix/errors.h"
 
@@ -7,26 +8,17 @@ namespace hsops::checks::probe {
 namespace {
 
 Measurement phase_measurement(const std::string& phase, double seconds, const Options& options) {
-  Measurement m;
-  m.label = phase;
-  m.value = seconds;
-  m.unit = "s";
+  Measurement m = measurement(phase, seconds, "s", "hsops_probe_phase_duration_seconds",
+                              "seconds each probe phase took (discovery, login, send, sync_echo, total)",
+                              {{"phase", phase}});
   if (auto w = options.warning.find(phase); w != options.warning.end()) m.warning = w->second;
   if (auto c = options.critical.find(phase); c != options.critical.end()) m.critical = c->second;
   m.min = 0;
-  m.metric = "hsops_probe_phase_duration_seconds";
-  m.metric_labels = {{"phase", phase}};
-  m.help = "seconds each probe phase took (discovery, login, send, sync_echo, total)";
   return m;
 }
 
 Measurement plain(std::string label, double value, std::string metric, std::string help) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.metric = std::move(metric);
-  m.help = std::move(help);
-  return m;
+  return measurement(std::move(label), value, "", std::move(metric), std::move(help));
 }
 
 std::string phase_list(const RunRecord& run) {

@@ -6,13 +6,7 @@
 namespace hsops::checks::replication {
 namespace {
 
-CheckResult failed(const PgFailure& f) {
-  CheckResult r;
-  r.check = "replication";
-  r.status = f.status;
-  r.summary = f.summary;
-  return r;
-}
+CheckResult failed(const PgFailure& f) { return failed_result("replication", f); }
 
 Verdict as_verdict(const std::string& who, const PgFailure& f) { return {f.status, who + ": " + f.summary}; }
 

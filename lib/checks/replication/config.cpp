@@ -1,4 +1,5 @@
 #include "checks/replication/config.h"
+#include "checks/common/fit_options.h"
 
 namespace hsops::checks {
 namespace {
@@ -32,12 +33,6 @@ constexpr std::string_view kThresholdHelp =
     "-w/-c: replay lag time (durations such as 30s, 5m), replacing warn_lag / crit_lag. "
     "Byte-lag thresholds and missing-standby rules stay as configured.";
 
-std::chrono::seconds positive_seconds(const config::Section& s, std::string_view key, std::chrono::seconds fallback) {
-  const Millis v = s.duration(key, std::chrono::duration_cast<Millis>(fallback));
-  if (v.count() <= 0) s.fail(key, "must be a positive duration");
-  return std::chrono::duration_cast<std::chrono::seconds>(v);
-}
-
 std::chrono::seconds cli_duration(const std::optional<std::string>& text, const char* flag, std::chrono::seconds fallback) {
   if (!text) return fallback;
   auto parsed = parse_duration(*text);
@@ -68,8 +63,7 @@ replication::Options read_replication_options(const config::Section& s, const Se
     item.reject_unknown_keys();
     o.standbys.push_back(std::move(want));
   }
-  const auto min = s.integer("min_standbys", 1);
-  if (min < 0 || min > 1000) s.fail("min_standbys", "must be between 0 and 1000");
+  const auto min = s.integer_in("min_standbys", 1, 0, 1000);
   o.min_standbys = static_cast<std::size_t>(min);
   auto& t = o.thresholds;
   t.warn_lag_bytes = s.size("warn_lag_bytes", t.warn_lag_bytes);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 namespace hsops::checks::replication {
@@ -9,14 +10,7 @@ namespace {
 
 Measurement figure(const std::string& standby, const std::string& what, double value, std::string unit,
                    std::string metric, std::string help) {
-  Measurement m;
-  m.label = standby + " " + what;
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(metric);
-  m.metric_labels = {{"standby", standby}};
-  m.help = std::move(help);
-  return m;
+  return measurement(standby + " " + what, value, std::move(unit), std::move(metric), std::move(help), {{"standby", standby}});
 }
 
 void sender_figures(const std::string& name, const std::optional<Sender>& s, std::vector<Measurement>& out) {

@@ -6,13 +6,7 @@
 namespace hsops::checks::wal {
 namespace {
 
-CheckResult failed(const PgFailure& f) {
-  CheckResult r;
-  r.check = "wal";
-  r.status = f.status;
-  r.summary = f.summary;
-  return r;
-}
+CheckResult failed(const PgFailure& f) { return failed_result("wal", f); }
 
 class WalCheck final : public Check {
  public:

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "checks/wal/options.h"
 #include "checks/common/statfs.h"
 #include "checks/common/pg_target.h"
 #include "checks/wal/rate.h"
@@ -14,14 +15,6 @@
 #include "core/clock.h"
 
 namespace hsops::checks::wal {
-
-struct Options {
-  PgTarget target;
-  std::optional<std::string> wal_path;        // the filesystem holding pg_wal; else data_directory/pg_wal when local
-  std::chrono::milliseconds statfs_timeout{5000};
-  RateOptions rates;
-  Thresholds thresholds;
-};
 
 struct Deps {
   const Clock& clock;

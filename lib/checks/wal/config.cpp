@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "checks/common/fit_options.h"
+
 namespace hsops::checks {
 namespace {
 
@@ -39,12 +41,6 @@ constexpr std::string_view kThresholdHelp =
     "-w/-c: bytes an inactive replication slot may retain before WARNING / CRITICAL (sizes such as 1GiB, "
     "replacing inactive_slot_warn_bytes / inactive_slot_crit_bytes). Time-until-full rules stay as configured.";
 
-std::chrono::seconds positive_seconds(const config::Section& s, std::string_view key, std::chrono::seconds fallback) {
-  const Millis v = s.duration(key, std::chrono::duration_cast<Millis>(fallback));
-  if (v.count() <= 0) s.fail(key, "must be a positive duration");
-  return std::chrono::duration_cast<std::chrono::seconds>(v);
-}
-
 std::uint64_t cli_size(const std::optional<std::string>& text, const char* flag, std::uint64_t fallback) {
   if (!text) return fallback;
   auto parsed = parse_size(*text);
@@ -73,16 +69,7 @@ wal::Options read_wal_options(const config::Section& s, const Services& services
   t.warn_within = positive_seconds(s, "warn_within", t.warn_within);
   t.crit_within = positive_seconds(s, "crit_within", t.crit_within);
   auto& r = o.rates;
-  r.state_file = s.string("state_file", (services.global.state_dir / "wal-samples.json").string());
-  r.bounds.window = positive_seconds(s, "fit_window", r.bounds.window);
-  const auto max_samples = s.integer("max_samples", 256);
-  if (max_samples < 2 || max_samples > 100000) s.fail("max_samples", "must be between 2 and 100000");
-  r.bounds.max_samples = static_cast<std::size_t>(max_samples);
-  const auto min_samples = s.integer("min_samples", 3);
-  if (min_samples < 2 || min_samples > max_samples) s.fail("min_samples", "must be between 2 and max_samples");
-  r.min_samples = static_cast<std::size_t>(min_samples);
-  r.min_span = std::chrono::duration_cast<std::chrono::seconds>(s.duration("min_span", Millis(5 * 60 * 1000)));
-  if (r.min_span > r.bounds.window) s.fail("min_span", "must not exceed fit_window");
+  read_fit_options_into(r, s, (services.global.state_dir / "wal-samples.json").string(), false);
   s.reject_unknown_keys();
   t.inactive_slot_warn_bytes = cli_size(services.warning, "-w", t.inactive_slot_warn_bytes);
   t.inactive_slot_crit_bytes = cli_size(services.critical, "-c", t.inactive_slot_crit_bytes);

@@ -3,67 +3,57 @@
 #include <algorithm>
 #include <cmath>
 
+#include "checks/common/measurement.h"
 #include "core/units.h"
 
 namespace hsops::checks::wal {
 namespace {
 
-Measurement figure(std::string label, double value, std::string unit, std::string metric, std::string help) {
-  Measurement m;
-  m.label = std::move(label);
-  m.value = value;
-  m.unit = std::move(unit);
-  m.metric = std::move(metric);
-  m.help = std::move(help);
-  return m;
-}
-
-Measurement slot_figure(const Slot& s, const std::string& what, double value, std::string unit, std::string metric,
+Measurement slot_measurement(const Slot& s, const std::string& what, double value, std::string unit, std::string metric,
                         std::string help) {
-  auto m = figure("slot " + s.name + " " + what, value, std::move(unit), std::move(metric), std::move(help));
-  m.metric_labels = {{"slot", s.name}};
-  return m;
+  return measurement("slot " + s.name + " " + what, value, std::move(unit), std::move(metric), std::move(help),
+                     {{"slot", s.name}});
 }
 
 void add_measurements(const Report& r, std::vector<Measurement>& out) {
   for (const auto& s : r.server.slots) {
-    out.push_back(slot_figure(s, "retained", s.retained_wal_bytes.value_or(0), "B", "hsops_pg_slot_retained_bytes",
+    out.push_back(slot_measurement(s, "retained", s.retained_wal_bytes.value_or(0), "B", "hsops_pg_slot_retained_bytes",
                               "WAL bytes the slot keeps (current LSN - restart_lsn)"));
-    out.push_back(slot_figure(s, "active", s.active ? 1 : 0, "", "hsops_pg_slot_active", "1 if a client uses the slot"));
-    out.push_back(slot_figure(s, "lost", s.wal_status == "lost" || s.wal_status == "unreserved" ? 1 : 0, "",
+    out.push_back(slot_measurement(s, "active", s.active ? 1 : 0, "", "hsops_pg_slot_active", "1 if a client uses the slot"));
+    out.push_back(slot_measurement(s, "lost", s.wal_status == "lost" || s.wal_status == "unreserved" ? 1 : 0, "",
                               "hsops_pg_slot_wal_lost", "1 if the slot's WAL is removed or about to be (lost/unreserved)"));
     if (s.safe_wal_size) {
-      out.push_back(slot_figure(s, "safe_wal_size", *s.safe_wal_size, "B", "hsops_pg_slot_safe_wal_size_bytes",
+      out.push_back(slot_measurement(s, "safe_wal_size", *s.safe_wal_size, "B", "hsops_pg_slot_safe_wal_size_bytes",
                                 "WAL bytes that can still be written before the slot is lost"));
     }
   }
-  out.push_back(figure("pg_wal", r.server.wal_dir_bytes, "B", "hsops_pg_wal_bytes", "Size of the WAL directory (pg_ls_waldir)"));
-  out.push_back(figure("pg_wal files", static_cast<double>(r.server.wal_files), "", "hsops_pg_wal_files",
+  out.push_back(measurement("pg_wal", r.server.wal_dir_bytes, "B", "hsops_pg_wal_bytes", "Size of the WAL directory (pg_ls_waldir)"));
+  out.push_back(measurement("pg_wal files", static_cast<double>(r.server.wal_files), "", "hsops_pg_wal_files",
                        "Files in the WAL directory"));
   if (r.rates.generation_bytes_per_second) {
-    out.push_back(figure("wal_generation", *r.rates.generation_bytes_per_second, "", "hsops_pg_wal_generation_bytes_per_second",
+    out.push_back(measurement("wal_generation", *r.rates.generation_bytes_per_second, "", "hsops_pg_wal_generation_bytes_per_second",
                          "Fitted rate at which the server writes WAL"));
   }
   if (r.rates.growth_bytes_per_second) {
-    out.push_back(figure("wal_growth", *r.rates.growth_bytes_per_second, "", "hsops_pg_wal_growth_bytes_per_second",
+    out.push_back(measurement("wal_growth", *r.rates.growth_bytes_per_second, "", "hsops_pg_wal_growth_bytes_per_second",
                          "Fitted rate at which the WAL directory grows (negative: shrinking)"));
   }
   if (r.fs.stats) {
-    auto avail = figure("wal_fs avail", static_cast<double>(r.fs.stats->avail_bytes), "B", "hsops_pg_wal_fs_avail_bytes",
+    auto avail = measurement("wal_fs avail", static_cast<double>(r.fs.stats->avail_bytes), "B", "hsops_pg_wal_fs_avail_bytes",
                         "Bytes available to non-root on the filesystem holding pg_wal");
     avail.min = 0;
     avail.max = static_cast<double>(r.fs.stats->size_bytes);
     out.push_back(avail);
   }
   if (r.seconds_until_full && std::isfinite(*r.seconds_until_full)) {
-    auto full = figure("wal_fs full_in", *r.seconds_until_full, "s", "hsops_pg_wal_fs_predicted_full_seconds",
+    auto full = measurement("wal_fs full_in", *r.seconds_until_full, "s", "hsops_pg_wal_fs_predicted_full_seconds",
                        "Predicted seconds until the WAL filesystem is full (only while pg_wal grows)");
     full.min = 0;
     out.push_back(full);
   }
-  out.push_back(figure("archiver_failed", static_cast<double>(r.server.archiver.failed_count), "c",
+  out.push_back(measurement("archiver_failed", static_cast<double>(r.server.archiver.failed_count), "c",
                        "hsops_pg_archiver_failed_total", "Failed archive_command runs (pg_stat_archiver.failed_count)"));
-  out.push_back(figure("archiver_failing", r.server.archiver.failing() ? 1 : 0, "", "hsops_pg_archiver_failing",
+  out.push_back(measurement("archiver_failing", r.server.archiver.failing() ? 1 : 0, "", "hsops_pg_archiver_failing",
                        "1 if the latest archive attempt failed"));
 }
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "pg/conninfo.h"
+#include "pg/target.h"
 
 namespace hsops::stats {
 
@@ -25,10 +25,11 @@ CollectorConfig read_collector_config(const config::Section& root) {
 
   const auto db = root.child("database");
   if (!db.has("conninfo")) root.fail("database", "database.conninfo is required (a libpq conninfo string)");
-  c.database_conninfo = db.string("conninfo", "");
-  if (auto password = db.secret("password")) c.database_conninfo = pg::with_password(c.database_conninfo, *password);
-  c.database_connect_timeout = db.duration("connect_timeout", c.database_connect_timeout);
-  c.database_statement_timeout = db.duration("statement_timeout", c.database_statement_timeout);
+  const pg::Target target = pg::read_target(
+      db, pg::Options{c.database_connect_timeout, c.database_statement_timeout}, "is required (a libpq conninfo string)");
+  c.database_conninfo = pg::full_conninfo(target);
+  c.database_connect_timeout = target.options.connect_timeout;
+  c.database_statement_timeout = target.options.statement_timeout;
   db.reject_unknown_keys();
 
   auto secret = root.secret("pseudonym_secret");
@@ -52,8 +53,7 @@ CollectorConfig read_collector_config(const config::Section& root) {
   if (c.retention_days < 1) root.fail("retention_days", "must be at least 1");
   c.k_anonymity = root.integer("k_anonymity", c.k_anonymity);
   if (c.k_anonymity < 2) root.fail("k_anonymity", "must be at least 2 (1 would expose single servers)");
-  c.threads = static_cast<int>(root.integer("threads", c.threads));
-  if (c.threads < 1 || c.threads > 64) root.fail("threads", "must be between 1 and 64");
+  c.threads = static_cast<int>(root.integer_in("threads", c.threads, 1, 64));
   c.shutdown_grace = root.duration("shutdown_grace", c.shutdown_grace);
   root.reject_unknown_keys();
   return c;

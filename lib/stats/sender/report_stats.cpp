@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "pg/conninfo.h"
+#include "pg/target.h"
 #include "stats/pseudonym.h"
 
 namespace hsops::stats {
@@ -15,11 +15,11 @@ ReportStatsConfig read_report_stats_config(const config::Section& root) {
   if (c.server_name.empty()) s.fail("server_name", "is required: Synapse's server_name");
   c.server_context = s.optional_string("server_context");
   const auto db = s.child("database");
-  c.database_conninfo = db.string("conninfo", "");
-  if (c.database_conninfo.empty()) s.fail("database", "database.conninfo (libpq conninfo of Synapse's database) is required");
-  if (auto password = db.secret("password")) c.database_conninfo = pg::with_password(c.database_conninfo, *password);
-  c.connect_timeout = db.duration("connect_timeout", c.connect_timeout);
-  c.statement_timeout = db.duration("statement_timeout", c.statement_timeout);
+  if (db.string("conninfo", "").empty()) s.fail("database", "database.conninfo (libpq conninfo of Synapse's database) is required");
+  const pg::Target target = pg::read_target(db, pg::Options{c.connect_timeout, c.statement_timeout}, "is required");
+  c.database_conninfo = pg::full_conninfo(target);
+  c.connect_timeout = target.options.connect_timeout;
+  c.statement_timeout = target.options.statement_timeout;
   db.reject_unknown_keys();
   c.pid_file = s.optional_string("pid_file");
   c.endpoint = s.string("endpoint", c.endpoint);
@@ -32,8 +32,7 @@ ReportStatsConfig read_report_stats_config(const config::Section& root) {
     if (f == "homeserver") s.fail("drop_fields", "homeserver cannot be dropped (collectors need it); use anonymise: true");
     if (find_field(f) == nullptr) s.fail("drop_fields", "unknown field '" + f + "' (docs/report-stats.md lists them)");
   }
-  c.attempts = static_cast<int>(s.integer("attempts", c.attempts));
-  if (c.attempts < 1 || c.attempts > 10) s.fail("attempts", "must be between 1 and 10");
+  c.attempts = static_cast<int>(s.integer_in("attempts", c.attempts, 1, 10));
   s.reject_unknown_keys();
   return c;
 }

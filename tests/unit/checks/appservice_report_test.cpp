@@ -102,6 +102,6 @@ TEST_CASE("appservice config: defaults / ping deadline capped by -t / database s
   CHECK(o.deadlines.total == 3000ms);
   REQUIRE(o.database);
   CHECK(o.database->conninfo == "host=/tmp dbname=synapse");
-  const auto bad = config::Document::parse("checks:\n  appservice:\n    homeserver_url: http://h\n    registrations: [rel.yaml]\n", "b.yaml");
+  const auto bad = config::Document::parse("checks:\n  appservice:\n    homeserver_url: https://h\n    registrations: [rel.yaml]\n", "b.yaml");
   CHECK_THROWS_AS(checks::read_appservice_options(bad.root().child("checks").child("appservice"), services), config::ConfigError);
 }

@@ -176,7 +176,7 @@ TEST_CASE("bridge config: irc and exec remotes / direction timeout within the bu
   CHECK(o.traffic_limits.min_messages == 5);
   CHECK(o.traffic_limits.min_ratio == Approx(0.05));
   const auto bad = config::Document::parse(
-      "checks:\n  bridge:\n    homeserver_url: http://h\n    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', "
+      "checks:\n  bridge:\n    homeserver_url: https://h\n    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', "
       "password_env: HSOPS_TEST_CANARY_PW, remote: {type: xmpp}}\n",
       "b.yaml");
   CHECK_THROWS_AS(checks::read_bridge_options(bad.root().child("checks").child("bridge"), services), config::ConfigError);
@@ -188,7 +188,7 @@ TEST_CASE("bridge config: passive view limits min_messages / min_ratio", "[bridg
   checks::Services services{clock, {}, "/proc", {}, {}, Millis(10000)};
   const auto parse = [&](const std::string& extra) {
     const auto doc = config::Document::parse(
-        "checks:\n  bridge:\n    homeserver_url: http://h\n" + extra +
+        "checks:\n  bridge:\n    homeserver_url: https://h\n" + extra +
             "    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', password_env: HSOPS_TEST_CANARY_PW, "
             "remote: {type: irc, host: h, channel: '#c'}}\n",
         "t.yaml");
@@ -210,7 +210,7 @@ TEST_CASE("bridge config: IRC over TLS defaults to port 6697, ca_file only with 
   checks::Services services{clock, {}, "/proc", {}, {}, Millis(10000)};
   const auto parse = [&](const std::string& remote) {
     const auto doc = config::Document::parse(
-        "checks:\n  bridge:\n    homeserver_url: http://h\n    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', "
+        "checks:\n  bridge:\n    homeserver_url: https://h\n    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', "
         "password_env: HSOPS_TEST_CANARY_PW, remote: {type: irc, host: irc.example.net, channel: '#c'" + remote + "}}\n",
         "t.yaml");
     return checks::read_bridge_options(doc.root().child("checks").child("bridge"), services);
@@ -223,6 +223,9 @@ TEST_CASE("bridge config: IRC over TLS defaults to port 6697, ca_file only with 
   CHECK(o.bridges[0].irc->port == 7000);
   CHECK(o.bridges[0].irc->ca_file == "/etc/hsops/irc-ca.pem");
   CHECK_THROWS_AS(parse(", ca_file: /etc/hsops/irc-ca.pem"), config::ConfigError);
+  // A port out of range is refused whole (a huge number no longer wraps into a valid int).
+  CHECK_THROWS_WITH(parse(", port: 70000"), Catch::Contains("port: must be between 1 and 65535"));
+  CHECK_THROWS_WITH(parse(", port: 4294967297"), Catch::Contains("port: must be between 1 and 65535"));
 }
 
 TEST_CASE("bridge passive view: a direction silent while the other flows is WARNING", "[bridge][traffic]") {

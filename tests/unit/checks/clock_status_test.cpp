@@ -192,6 +192,10 @@ TEST_CASE("checks.clock config: defaults / keys and -w/-c overrides", "[checks][
   auto bad_server = config::Document::parse("checks:\n  clock:\n    servers: [\"host:99999\"]\n", "bad.yaml");
   CHECK_THROWS_AS(read_clock_settings(bad_server.root().child("checks").child("clock"), services),
                   config::ConfigError);
+  // Each offset is refused at its own key, with the one message for a non-positive duration.
+  auto zero_crit = config::Document::parse("checks:\n  clock:\n    crit_offset: 0s\n", "bad.yaml");
+  CHECK_THROWS_WITH(read_clock_settings(zero_crit.root().child("checks").child("clock"), services),
+                    "bad.yaml:3:18: checks.clock.crit_offset: must be a positive duration");
 }
 
 TEST_CASE("the clock check runs its probes in parallel and assesses them", "[checks][clock]") {

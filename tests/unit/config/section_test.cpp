@@ -225,3 +225,29 @@ TEST_CASE("fail() points at the key's value / or the section when the key is abs
   CHECK(error_of([&] { absent.fail("url", "is required"); }) == "test.yaml: checks.probe.url: is required");
   CHECK(error_of([] { Document::empty().root().child("x").fail("y", "z"); }) == "<defaults>: x.y: z");
 }
+
+TEST_CASE("positive_duration refuses zero and below at the key's location", "[config]") {
+  const Document doc = Document::parse("checks:\n  disk:\n    a: 0s\n    b: 2s\n", "test.yaml");
+  CHECK(error_of([&] { (void)disk_of(doc).positive_duration("a", Millis(1)); }) ==
+        "test.yaml:3:8: checks.disk.a: must be a positive duration");
+  CHECK(disk_of(doc).positive_duration("b", Millis(1)) == Millis(2000));
+  CHECK(disk_of(doc).positive_duration("c", Millis(7)) == Millis(7));
+}
+
+TEST_CASE("integer_in accepts both bounds and names them when out of range", "[config]") {
+  const Document doc = Document::parse("checks:\n  disk:\n    lo: 1\n    hi: 16\n    over: 17\n", "test.yaml");
+  CHECK(disk_of(doc).integer_in("lo", 5, 1, 16) == 1);
+  CHECK(disk_of(doc).integer_in("hi", 5, 1, 16) == 16);
+  CHECK(disk_of(doc).integer_in("absent", 5, 1, 16) == 5);
+  CHECK(error_of([&] { (void)disk_of(doc).integer_in("over", 5, 1, 16); }) ==
+        "test.yaml:5:11: checks.disk.over: must be between 1 and 16");
+}
+
+TEST_CASE("percent accepts 0 to 100 and refuses the rest", "[config]") {
+  const Document doc = Document::parse("checks:\n  disk:\n    p: 12.5\n    q: 100.5\n    r: -1\n", "test.yaml");
+  CHECK(disk_of(doc).percent("p", 0) == 12.5);
+  CHECK(error_of([&] { (void)disk_of(doc).percent("q", 0); }) ==
+        "test.yaml:4:8: checks.disk.q: must be a percentage between 0 and 100");
+  CHECK(error_of([&] { (void)disk_of(doc).percent("r", 0); }) ==
+        "test.yaml:5:8: checks.disk.r: must be a percentage between 0 and 100");
+}

@@ -44,3 +44,16 @@ TEST_CASE("the figures become perfdata and one labelled metric") {
   CHECK(result.measurements[0].metric == "hsops_report_stats_figure");
   CHECK(result.measurements[0].metric_labels.at("figure") == "total_users");
 }
+
+TEST_CASE("report_stats' database section refuses an inline password and non-positive timeouts (issue 15)") {
+  const std::string head = "report_stats:\n  server_name: example.org\n  database:\n";
+  CHECK_THROWS_WITH(parse(head + "    conninfo: \"dbname=synapse password=hunter2\"\n"),
+                    Catch::StartsWith("t.yaml:4:15: report_stats.database.conninfo: must not contain a password"));
+  CHECK_THROWS_WITH(parse(head + "    conninfo: \"dbname=synapse\"\n    statement_timeout: 0s\n"),
+                    Catch::Equals("t.yaml:5:24: report_stats.database.statement_timeout: must be a positive duration"));
+  CHECK_THROWS_WITH(parse(head + "    conninfo: \"dbname=synapse\"\n    connect_timeout: 0m\n"),
+                    Catch::Contains("report_stats.database.connect_timeout: must be a positive duration"));
+  const auto c = parse(head + "    conninfo: \"dbname=synapse\"\n    connect_timeout: 2s\n");
+  CHECK(c.connect_timeout == hsops::Millis(2000));
+  CHECK(c.statement_timeout == hsops::Millis(30000));
+}
