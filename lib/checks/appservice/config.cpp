@@ -41,6 +41,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return appservice::make_appservice_check(read_appservice_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_appservice_options(section, services); }
+
 }  // namespace
 
 appservice::Options read_appservice_options(const config::Section& s, const Services& services) {
@@ -77,7 +79,7 @@ CheckInfo appservice_check_info() {
   return CheckInfo{"appservice",
                    "per appservice: homeserver -> appservice ping, Synapse's down state and pending transactions, "
                    "registration lint",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -101,6 +101,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return bridge::make_bridge_check(read_bridge_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_bridge_options(section, services); }
+
 }  // namespace
 
 bridge::Options read_bridge_options(const config::Section& s, const Services& services) {
@@ -164,7 +166,7 @@ std::shared_ptr<Check> make_bridge_check(Options options, const Clock& clock) {
 
 CheckInfo bridge_check_info() {
   return CheckInfo{"bridge", "two-way canary through each bridge: Matrix -> remote and remote -> Matrix, each timed and judged on its own",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -80,6 +80,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return make_clock_check(read_clock_settings(section, services), real_clock_probes(services.clock), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_clock_settings(section, services); }
+
 }  // namespace
 
 ClockProbes real_clock_probes(const Clock& clock) {
@@ -144,7 +146,7 @@ CheckInfo clock_check_info() {
                    "Applies to |offset| in seconds, e.g. -w 0.05 -c 1",
                    true,
                    kExample,
-                   &make};
+                   &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -91,6 +91,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return disk::make_disk_check(std::move(options), disk::Deps{services.clock, services.proc_root, disk::statfs_real});
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_disk_options(section, services); }
+
 }  // namespace
 
 disk::Options read_disk_options(const config::Section& s, const Services& services) {
@@ -127,7 +129,7 @@ disk::Options read_disk_options(const config::Section& s, const Services& servic
 CheckInfo disk_check_info() {
   return CheckInfo{"disk",
                    "space and inodes left for non-root users per filesystem, with time until full",
-                   kThresholdHelp, true, kExample, &make};
+                   kThresholdHelp, true, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

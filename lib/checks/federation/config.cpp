@@ -38,6 +38,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return federation::make_federation_check(read_federation_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_federation_options(section, services); }
+
 }  // namespace
 
 federation::Options read_federation_options(const config::Section& s, const Services& services) {
@@ -73,7 +75,7 @@ federation::Options read_federation_options(const config::Section& s, const Serv
 CheckInfo federation_check_info() {
   return CheckInfo{"federation",
                    "federation reachability: server-name resolution, version, signing keys and self-signature, TLS certificate",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

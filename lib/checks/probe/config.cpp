@@ -67,6 +67,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return probe::make_probe_check(read_probe_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_probe_options(section, services); }
+
 }  // namespace
 
 probe::Options read_probe_options(const config::Section& s, const Services& services) {
@@ -111,7 +113,7 @@ probe::Options read_probe_options(const config::Section& s, const Services& serv
 CheckInfo probe_check_info() {
   return CheckInfo{"probe",
                    "end-to-end client probe: discovery, login, send a notice, see it come back in /sync",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

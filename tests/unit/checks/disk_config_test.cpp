@@ -14,7 +14,7 @@ config::Section disk_section(const config::Document& doc) { return doc.root().ch
 checks::disk::Options read(const std::string& yaml, std::optional<std::string> w = {},
                            std::optional<std::string> c = {}, std::optional<Millis> t = {}) {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", std::move(w), std::move(c), t};
+  checks::Services services{.clock = clock, .warning = std::move(w), .critical = std::move(c), .timeout = t};
   services.global.state_dir = "/tmp/hsops-state";
   const auto doc = config::Document::parse(yaml, "test.yaml");
   return checks::read_disk_options(disk_section(doc), services);

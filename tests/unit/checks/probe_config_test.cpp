@@ -13,7 +13,7 @@ namespace {
 
 checks::probe::Options read(const std::string& body, std::optional<std::string> w = {}, std::optional<Millis> t = {}) {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", std::move(w), {}, t};
+  checks::Services services{.clock = clock, .warning = std::move(w), .timeout = t};
   services.global.state_dir = "/tmp/hsops-state";
   const auto doc = config::Document::parse("checks:\n  probe:\n" + body, "test.yaml");
   return checks::read_probe_options(doc.root().child("checks").child("probe"), services);
