@@ -13,6 +13,7 @@
 #include "core/check.h"
 #include "core/clock.h"
 #include "core/range.h"
+#include "core/range_units.h"
 
 namespace hsops::checks {
 
@@ -44,7 +45,8 @@ struct CheckInfo {
 };
 
 // A -w/-c override from the command line: nullopt when not given; a bad range is a
-// ConfigError located at "command line" that names the flag.
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag);
+// ConfigError located at "command line" that names the flag. `figure` says which units the
+// ends may carry besides plain numbers (-w 50MiB, -c 2s); a percent stays Figure::number.
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure);
 
 }  // namespace hsops::checks

@@ -74,9 +74,9 @@ std::chrono::milliseconds backstop_for(const Services& services) {
   return budget + budget / 2 + Millis(2000);
 }
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure) {
   if (!text) return std::nullopt;
-  auto parsed = Range::parse(*text);
+  auto parsed = parse_range(*text, figure);
   if (!parsed) {
     throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
   }

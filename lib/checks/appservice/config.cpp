@@ -70,8 +70,8 @@ appservice::Options read_appservice_options(const config::Section& s, const Serv
   t.lag_critical = s.range("sender_lag_critical", t.lag_critical);
   o.database = read_synapse_database(s, services);
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) t.ping_warning = w;
-  if (auto c = cli_range(services.critical, "-c")) t.ping_critical = c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) t.ping_warning = w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) t.ping_critical = c;
   return o;
 }
 

@@ -128,8 +128,8 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
     s.fail("min_ratio", "must be between 0 (only total silence is judged) and 1");
   }
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) o.warning = w;
-  if (auto c = cli_range(services.critical, "-c")) o.critical = c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) o.warning = w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) o.critical = c;
   return o;
 }
 

@@ -121,8 +121,8 @@ ClockSettings read_clock_settings(const config::Section& section, const Services
   if (warn > crit) section.fail("warn_offset", "warn_offset is larger than crit_offset");
   s.thresholds.warning = offset_limit(std::chrono::duration<double>(warn).count());
   s.thresholds.critical = offset_limit(std::chrono::duration<double>(crit).count());
-  if (auto w = cli_range(services.warning, "-w")) s.thresholds.warning = *w;
-  if (auto c = cli_range(services.critical, "-c")) s.thresholds.critical = *c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) s.thresholds.warning = *w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) s.thresholds.critical = *c;
 
   // -t caps every deadline: the whole check must end within it.
   s.http_deadlines.connect = services.global.connect_timeout;

@@ -121,8 +121,8 @@ disk::Options read_disk_options(const config::Section& s, const Services& servic
   o.inodes = read_thresholds(s.child("inodes"));
   s.child("inodes").reject_unknown_keys();
   s.reject_unknown_keys();
-  o.space.warn_floor = cli_range(services.warning, "-w").value_or(o.space.warn_floor);
-  o.space.crit_floor = cli_range(services.critical, "-c").value_or(o.space.crit_floor);
+  o.space.warn_floor = cli_range(services.warning, "-w", Figure::number).value_or(o.space.warn_floor);
+  o.space.crit_floor = cli_range(services.critical, "-c", Figure::number).value_or(o.space.crit_floor);
   return o;
 }
 

@@ -105,8 +105,8 @@ probe::Options read_probe_options(const config::Section& s, const Services& serv
   read_phase_ranges(s.child("phase_warning"), o.warning);
   read_phase_ranges(s.child("phase_critical"), o.critical);
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) o.warning.insert_or_assign("total", *w);
-  if (auto c = cli_range(services.critical, "-c")) o.critical.insert_or_assign("total", *c);
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) o.warning.insert_or_assign("total", *w);
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) o.critical.insert_or_assign("total", *c);
   return o;
 }
 

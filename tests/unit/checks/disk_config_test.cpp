@@ -92,3 +92,10 @@ TEST_CASE("disk config: registry entry", "[disk][config]") {
   CHECK(info.make != nullptr);
   CHECK(info.threshold_help.find("-w 10: -c 5:") != std::string_view::npos);
 }
+
+TEST_CASE("disk config: -w on avail % stays a plain number (no units)", "[disk][config]") {
+  const FakeClock clock;
+  const checks::Services services{.clock = clock, .warning = std::string("10MiB:")};
+  const auto doc = config::Document::parse("checks:\n  disk: {}\n", "test.yaml");
+  CHECK_THROWS_AS(checks::read_disk_options(doc.root().child("checks").child("disk"), services), config::ConfigError);
+}
