@@ -71,7 +71,7 @@ TEST_CASE("probe config: mistakes are ConfigErrors that say what to do", "[probe
   CHECK(message("    homeserver_url: https://m.x\n    user: '@p:x'\n    password: inline\n").find("password") != std::string::npos);
 }
 
-TEST_CASE("probe config: -w takes a duration as well as plain seconds; a size is refused", "[probe][config]") {
+TEST_CASE("probe config: -w takes a duration as well as plain seconds, not a size", "[probe][config]") {
   ::setenv("HSOPS_TEST_PROBE_PW", "s3cret", 1);
   const std::string body = "    homeserver_url: https://matrix.example.org/\n    user: '@p:example.org'\n"
                            "    password_env: HSOPS_TEST_PROBE_PW\n    server_name: example.org\n";

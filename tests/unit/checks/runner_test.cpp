@@ -75,7 +75,7 @@ TEST_CASE("run_all keeps the checks' order and folds the worst status", "[checks
   CHECK(run.overall == Status::warning);  // WARNING outranks UNKNOWN
 }
 
-TEST_CASE("run_all: CRITICAL wins; no checks is OK", "[checks][runner]") {
+TEST_CASE("run_all: CRITICAL wins, and no checks is OK", "[checks][runner]") {
   SystemClock clock;
   CHECK(checks::run_all({std::make_shared<FixedCheck>("a", Status::warning),
                          std::make_shared<FixedCheck>("b", Status::critical)},
