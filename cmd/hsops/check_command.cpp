@@ -1,14 +1,13 @@
 #include "check_command.h"
 
-#include <future>
 #include <iostream>
 #include <memory>
 
 #include "checks/registry.h"
+#include "checks/runner.h"
 #include "core/clock.h"
-#include "output/json.h"
-#include "output/nagios.h"
 #include "output/prometheus.h"
+#include "output/render.h"
 #include "output/textfile.h"
 
 namespace hsops::cli {
@@ -31,33 +30,28 @@ struct CheckOptions {
   std::_Exit(exit_code(Status::unknown));
 }
 
-std::vector<CheckResult> run_all(const std::vector<std::shared_ptr<Check>>& checks, const Clock& clock,
-                                 std::chrono::milliseconds backstop) {
-  // Checks run side by side: `check all` takes as long as the slowest check, not the sum.
-  std::vector<std::future<CheckResult>> running;
-  for (const auto& check : checks) {
-    running.push_back(std::async(std::launch::async, [&clock, check, backstop] {
-      return run_check(check, clock, backstop);
-    }));
-  }
-  std::vector<CheckResult> results;
-  for (auto& f : running) results.push_back(f.get());
-  return results;
+// The checks to run. Every enabled section is validated either way (a typo anywhere is an
+// error), but a single `check <name>` builds only that check: another check's make() may open
+// its state file or clients. -w/-c belong to the named check; the others are validated without.
+std::vector<std::shared_ptr<Check>> build_checks(const std::string& name, const config::Section& root,
+                                                 const checks::Services& services) {
+  if (name == "all") return checks::build_enabled_checks(root, services);
+  checks::Services without_overrides = services;
+  without_overrides.warning.reset();
+  without_overrides.critical.reset();
+  (void)checks::validate_enabled_checks(root, without_overrides);
+  return {};
 }
 
 void run_checks(const std::string& name, const CheckOptions& options, const GlobalOptions& global) {
   static const SystemClock clock;
   std::vector<std::shared_ptr<Check>> checks;
-  checks::Services services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt};
+  checks::Services services{.clock = clock};
   try {
     if (!options.timeout.empty()) {
       auto t = parse_duration(options.timeout);
       if (!t.ok() || t.value().count() <= 0) exit_unknown("-t/--timeout: " + (t.ok() ? "must be positive" : t.error().message), name);
       services.timeout = t.value();
-    }
-    for (const auto& [flag, value] : {std::pair{"-w/--warning", options.warning}, {"-c/--critical", options.critical}}) {
-      if (value.empty()) continue;
-      if (auto r = Range::parse(value); !r.ok()) exit_unknown(std::string(flag) + ": " + r.error().message, name);
     }
     if (!options.warning.empty()) services.warning = options.warning;
     if (!options.critical.empty()) services.critical = options.critical;
@@ -65,31 +59,20 @@ void run_checks(const std::string& name, const CheckOptions& options, const Glob
     const config::Document doc = load_config(global);
     const config::Section root = doc.root();
     services.global = config::read_global(root);
-    checks = checks::build_enabled_checks(root, services);  // validates every section
+    checks = build_checks(name, root, services);
     read_other_sections(root);
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "hsops: warning: " << w << '\n';
-    if (name != "all") {
-      const auto* info = checks::find_check(name);
-      checks = {checks::build_check(*info, root, services)};
-    }
+    // The named check reads -w/-c in its own units (a size, a duration or a number).
+    if (name != "all") checks = {checks::build_check(*checks::find_check(name), root, services)};
   } catch (const config::ConfigError& e) {
     exit_unknown(std::string("config error: ") + e.what(), name);
   }
   if (checks.empty()) exit_unknown("no check is enabled in the config", name);
 
-  const auto results = run_all(checks, clock, checks::backstop_for(services));
-  Status overall = Status::ok;
-  for (const auto& r : results) overall = worst(overall, r.status);
+  auto [results, overall] = checks::run_all(checks, clock, checks::backstop_for(services));
   const double now = unix_seconds(clock.now());
-
-  if (options.format == "json") {
-    std::cout << output::json_report(results, now).dump(2) << '\n';
-  } else if (options.format == "prom") {
-    std::cout << output::prometheus_text(results, now);
-  } else {
-    std::cout << output::nagios_report(results, global.verbosity);
-  }
+  std::cout << output::render(results, output::parse_format(options.format).value_or(output::Format::nagios), global.verbosity, now);
   if (!options.textfile.empty()) {
     auto written = output::write_file_atomically(options.textfile, output::prometheus_text(results, now));
     if (!written.ok()) {

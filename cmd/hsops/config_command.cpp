@@ -16,13 +16,13 @@ namespace {
   try {
     const config::Document doc = load_config(global);
     const config::Section root = doc.root();
-    checks::Services services{clock, config::read_global(root), "/proc", std::nullopt, std::nullopt, std::nullopt};
-    const auto enabled = checks::build_enabled_checks(root, services);
+    const checks::Services services{.clock = clock, .global = config::read_global(root)};
+    const auto enabled = checks::validate_enabled_checks(root, services);
     read_other_sections(root);
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "warning: " << w << '\n';
     std::string names;
-    for (const auto& c : enabled) names += (names.empty() ? "" : ", ") + c->name();
+    for (const auto* info : enabled) names += (names.empty() ? "" : ", ") + std::string(info->name);
     const std::string where = doc.file().empty() ? std::string("no config file (built-in defaults)") : doc.file();
     std::cout << where << ": valid; checks enabled: " << (names.empty() ? "none" : names) << '\n';
     std::cout.flush();

@@ -39,7 +39,7 @@ std::shared_ptr<Check> build_check(const CheckInfo& info, const config::Section&
   return info.make(section, services);
 }
 
-std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& root, const Services& services) {
+std::vector<const CheckInfo*> enabled_checks(const config::Section& root) {
   const config::Section checks_section = root.child("checks");
   for (const auto& key : checks_section.keys()) {
     if (find_check(key) == nullptr) {
@@ -48,13 +48,24 @@ std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& 
       checks_section.fail(key, "unknown check '" + key + "' (known checks: " + known + ")");
     }
   }
-  std::vector<std::shared_ptr<Check>> built;
+  std::vector<const CheckInfo*> enabled;
   for (const auto& info : all_checks()) {
     const config::Section section = checks_section.child(info.name);
     const bool wanted = section.present() || info.default_enabled;
-    if (!section.boolean("enabled", wanted)) continue;
-    built.push_back(info.make(section, services));
+    if (section.boolean("enabled", wanted)) enabled.push_back(&info);
   }
+  return enabled;
+}
+
+std::vector<const CheckInfo*> validate_enabled_checks(const config::Section& root, const Services& services) {
+  auto enabled = enabled_checks(root);
+  for (const auto* info : enabled) info->validate(root.child("checks").child(info->name), services);
+  return enabled;
+}
+
+std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& root, const Services& services) {
+  std::vector<std::shared_ptr<Check>> built;
+  for (const auto* info : enabled_checks(root)) built.push_back(info->make(root.child("checks").child(info->name), services));
   return built;
 }
 
@@ -63,9 +74,9 @@ std::chrono::milliseconds backstop_for(const Services& services) {
   return budget + budget / 2 + Millis(2000);
 }
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag) {
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure) {
   if (!text) return std::nullopt;
-  auto parsed = Range::parse(*text);
+  auto parsed = parse_range(*text, figure);
   if (!parsed) {
     throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
   }

@@ -23,6 +23,14 @@ std::shared_ptr<Check> build_check(const CheckInfo& info, const config::Section&
 
 // The checks `check all` runs: default-enabled ones and every configured one, minus those with
 // `enabled: false`. Rejects unknown check names under `checks:` with file:line:column.
+std::vector<const CheckInfo*> enabled_checks(const config::Section& root);
+
+// Reads (and so validates) every enabled check's section without building the checks: a
+// check's make() may open state files or clients, which only the check that runs should do.
+// Returns the enabled checks. ConfigError on bad config.
+std::vector<const CheckInfo*> validate_enabled_checks(const config::Section& root, const Services& services);
+
+// Validates and builds every enabled check (see enabled_checks).
 std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& root, const Services& services);
 
 // How long the runner waits for a check before giving up (its own deadlines + grace).

@@ -44,6 +44,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return appservice::make_appservice_check(read_appservice_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_appservice_options(section, services); }
+
 }  // namespace
 
 appservice::Options read_appservice_options(const config::Section& s, const Services& services) {
@@ -70,8 +72,8 @@ appservice::Options read_appservice_options(const config::Section& s, const Serv
   t.lag_critical = s.range("sender_lag_critical", t.lag_critical);
   o.database = read_synapse_database(s, services);
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) t.ping_warning = w;
-  if (auto c = cli_range(services.critical, "-c")) t.ping_critical = c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) t.ping_warning = w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) t.ping_critical = c;
   return o;
 }
 
@@ -79,7 +81,7 @@ CheckInfo appservice_check_info() {
   return CheckInfo{"appservice",
                    "per appservice: homeserver -> appservice ping, Synapse's down state and pending transactions, "
                    "registration lint",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -103,6 +103,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return bridge::make_bridge_check(read_bridge_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_bridge_options(section, services); }
+
 }  // namespace
 
 bridge::Options read_bridge_options(const config::Section& s, const Services& services) {
@@ -126,8 +128,8 @@ bridge::Options read_bridge_options(const config::Section& s, const Services& se
     s.fail("min_ratio", "must be between 0 (only total silence is judged) and 1");
   }
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) o.warning = w;
-  if (auto c = cli_range(services.critical, "-c")) o.critical = c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) o.warning = w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) o.critical = c;
   return o;
 }
 
@@ -164,7 +166,7 @@ std::shared_ptr<Check> make_bridge_check(Options options, const Clock& clock) {
 
 CheckInfo bridge_check_info() {
   return CheckInfo{"bridge", "two-way canary through each bridge: Matrix -> remote and remote -> Matrix, each timed and judged on its own",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

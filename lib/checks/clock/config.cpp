@@ -80,6 +80,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return make_clock_check(read_clock_settings(section, services), real_clock_probes(services.clock), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_clock_settings(section, services); }
+
 }  // namespace
 
 ClockProbes real_clock_probes(const Clock& clock) {
@@ -112,8 +114,8 @@ ClockSettings read_clock_settings(const config::Section& section, const Services
   if (warn > crit) section.fail("warn_offset", "warn_offset is larger than crit_offset");
   s.thresholds.warning = offset_limit(std::chrono::duration<double>(warn).count());
   s.thresholds.critical = offset_limit(std::chrono::duration<double>(crit).count());
-  if (auto w = cli_range(services.warning, "-w")) s.thresholds.warning = *w;
-  if (auto c = cli_range(services.critical, "-c")) s.thresholds.critical = *c;
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) s.thresholds.warning = *w;
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) s.thresholds.critical = *c;
 
   // -t caps every deadline: the whole check must end within it.
   s.http_deadlines.connect = services.global.connect_timeout;
@@ -137,7 +139,7 @@ CheckInfo clock_check_info() {
                    "Applies to |offset| in seconds, e.g. -w 0.05 -c 1",
                    true,
                    kExample,
-                   &make};
+                   &make, &validate};
 }
 
 }  // namespace hsops::checks

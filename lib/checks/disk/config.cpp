@@ -81,6 +81,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return disk::make_disk_check(std::move(options), disk::Deps{services.clock, services.proc_root, disk::statfs_real});
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_disk_options(section, services); }
+
 }  // namespace
 
 disk::Options read_disk_options(const config::Section& s, const Services& services) {
@@ -98,15 +100,15 @@ disk::Options read_disk_options(const config::Section& s, const Services& servic
   o.inodes = read_thresholds(s.child("inodes"));
   s.child("inodes").reject_unknown_keys();
   s.reject_unknown_keys();
-  o.space.warn_floor = cli_range(services.warning, "-w").value_or(o.space.warn_floor);
-  o.space.crit_floor = cli_range(services.critical, "-c").value_or(o.space.crit_floor);
+  o.space.warn_floor = cli_range(services.warning, "-w", Figure::number).value_or(o.space.warn_floor);
+  o.space.crit_floor = cli_range(services.critical, "-c", Figure::number).value_or(o.space.crit_floor);
   return o;
 }
 
 CheckInfo disk_check_info() {
   return CheckInfo{"disk",
                    "space and inodes left for non-root users per filesystem, with time until full",
-                   kThresholdHelp, true, kExample, &make};
+                   kThresholdHelp, true, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -38,6 +38,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return federation::make_federation_check(read_federation_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_federation_options(section, services); }
+
 }  // namespace
 
 federation::Options read_federation_options(const config::Section& s, const Services& services) {
@@ -61,8 +63,8 @@ federation::Options read_federation_options(const config::Section& s, const Serv
   o.cert_warning = at_least(s, "cert_warning", hours(24 * 14));
   o.cert_critical = at_least(s, "cert_critical", hours(24 * 3));
   s.reject_unknown_keys();
-  o.key_warning = cli_range(services.warning, "-w").value_or(o.key_warning);
-  o.key_critical = cli_range(services.critical, "-c").value_or(o.key_critical);
+  o.key_warning = cli_range(services.warning, "-w", Figure::seconds).value_or(o.key_warning);
+  o.key_critical = cli_range(services.critical, "-c", Figure::seconds).value_or(o.key_critical);
   o.deadlines = {services.global.connect_timeout, services.global.request_timeout};
   o.ca_file = services.global.ca_file;
   o.budget = services.timeout.value_or(services.global.request_timeout);
@@ -73,7 +75,7 @@ federation::Options read_federation_options(const config::Section& s, const Serv
 CheckInfo federation_check_info() {
   return CheckInfo{"federation",
                    "federation reachability: server-name resolution, version, signing keys and self-signature, TLS certificate",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -52,6 +52,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return probe::make_probe_check(read_probe_options(section, services), services.clock);
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_probe_options(section, services); }
+
 }  // namespace
 
 probe::Options read_probe_options(const config::Section& s, const Services& services) {
@@ -84,15 +86,15 @@ probe::Options read_probe_options(const config::Section& s, const Services& serv
   read_phase_ranges(s.child("phase_warning"), o.warning);
   read_phase_ranges(s.child("phase_critical"), o.critical);
   s.reject_unknown_keys();
-  if (auto w = cli_range(services.warning, "-w")) o.warning.insert_or_assign("total", *w);
-  if (auto c = cli_range(services.critical, "-c")) o.critical.insert_or_assign("total", *c);
+  if (auto w = cli_range(services.warning, "-w", Figure::seconds)) o.warning.insert_or_assign("total", *w);
+  if (auto c = cli_range(services.critical, "-c", Figure::seconds)) o.critical.insert_or_assign("total", *c);
   return o;
 }
 
 CheckInfo probe_check_info() {
   return CheckInfo{"probe",
                    "end-to-end client probe: discovery, login, send a notice, see it come back in /sync",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

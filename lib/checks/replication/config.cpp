@@ -47,6 +47,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return replication::make_replication_check(read_replication_options(section, services));
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_replication_options(section, services); }
+
 }  // namespace
 
 replication::Options read_replication_options(const config::Section& s, const Services& services) {
@@ -80,7 +82,7 @@ CheckInfo replication_check_info() {
   return CheckInfo{"replication",
                    "streaming standbys seen from the primary (missing ones are CRITICAL), byte/time lag, "
                    "and each standby's own WAL receiver and replay",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

@@ -55,6 +55,8 @@ std::shared_ptr<Check> make(const config::Section& section, const Services& serv
   return wal::make_wal_check(read_wal_options(section, services), wal::Deps{services.clock, disk::statfs_real});
 }
 
+void validate(const config::Section& section, const Services& services) { (void)read_wal_options(section, services); }
+
 }  // namespace
 
 wal::Options read_wal_options(const config::Section& s, const Services& services) {
@@ -80,7 +82,7 @@ CheckInfo wal_check_info() {
   return CheckInfo{"wal",
                    "replication slots and the WAL they keep, pg_wal size and growth, archiver failures, "
                    "time until the WAL filesystem is full",
-                   kThresholdHelp, false, kExample, &make};
+                   kThresholdHelp, false, kExample, &make, &validate};
 }
 
 }  // namespace hsops::checks

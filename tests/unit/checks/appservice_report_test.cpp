@@ -92,7 +92,7 @@ TEST_CASE("appservice report: healthy / hung with Synapse's backlog / lint", "[a
 
 TEST_CASE("appservice config: defaults / ping deadline capped by -t / database section", "[appservice][config]") {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", {}, {}, Millis(3000)};
+  checks::Services services{.clock = clock, .timeout = Millis(3000)};
   const auto doc = config::Document::parse(
       "checks:\n  appservice:\n    homeserver_url: http://127.0.0.1:8008/\n    registrations: [/etc/as/irc.yaml]\n"
       "    ping_timeout: 8s\n    database:\n      conninfo: 'host=/tmp dbname=synapse'\n",

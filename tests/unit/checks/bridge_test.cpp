@@ -150,7 +150,7 @@ TEST_CASE("bridge IRC TLS: an unreadable CA file is an error, not a silent fallb
 TEST_CASE("bridge config: irc and exec remotes / direction timeout within the budget", "[bridge][config]") {
   ::setenv("HSOPS_TEST_CANARY_PW", "pw", 1);
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", {}, {}, Millis(10000)};
+  checks::Services services{.clock = clock, .timeout = Millis(10000)};
   const auto doc = config::Document::parse(R"(checks:
   bridge:
     homeserver_url: http://127.0.0.1:8008
@@ -185,7 +185,7 @@ TEST_CASE("bridge config: irc and exec remotes / direction timeout within the bu
 TEST_CASE("bridge config: passive view limits min_messages / min_ratio", "[bridge][config]") {
   ::setenv("HSOPS_TEST_CANARY_PW", "pw", 1);
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", {}, {}, Millis(10000)};
+  checks::Services services{.clock = clock, .timeout = Millis(10000)};
   const auto parse = [&](const std::string& extra) {
     const auto doc = config::Document::parse(
         "checks:\n  bridge:\n    homeserver_url: https://h\n" + extra +
@@ -207,7 +207,7 @@ TEST_CASE("bridge config: passive view limits min_messages / min_ratio", "[bridg
 TEST_CASE("bridge config: IRC over TLS defaults to port 6697, ca_file only with tls", "[bridge][config][tls]") {
   ::setenv("HSOPS_TEST_CANARY_PW", "pw", 1);
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", {}, {}, Millis(10000)};
+  checks::Services services{.clock = clock, .timeout = Millis(10000)};
   const auto parse = [&](const std::string& remote) {
     const auto doc = config::Document::parse(
         "checks:\n  bridge:\n    homeserver_url: https://h\n    bridges:\n      - {name: x, room_id: '!a:b', user: '@c:b', "

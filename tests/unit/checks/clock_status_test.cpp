@@ -154,7 +154,7 @@ TEST_CASE("slew advice", "[checks][clock]") {
 
 TEST_CASE("checks.clock config: defaults / keys and -w/-c overrides", "[checks][clock][config]") {
   SystemClock clock;
-  Services services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt};
+  Services services{.clock = clock};
   auto doc = config::Document::parse(
       "checks:\n  clock:\n    servers: [\"127.0.0.1:1123\", \"[::1]:1123\"]\n    samples: 2\n    timeout: 500ms\n"
       "    warn_offset: 100ms\n    crit_offset: 2s\n    require_kernel_sync: false\n"
@@ -179,7 +179,7 @@ TEST_CASE("checks.clock config: defaults / keys and -w/-c overrides", "[checks][
   CHECK(s.timeout == Millis(300));
 
   auto defaults = read_clock_settings(config::Document::empty().root().child("checks").child("clock"),
-                                      Services{clock, {}, "/proc", std::nullopt, std::nullopt, std::nullopt});
+                                      Services{.clock = clock});
   CHECK(defaults.servers.empty());
   CHECK(defaults.samples == 4);
   CHECK(defaults.thresholds.warning.alerts(0.051));

@@ -14,7 +14,7 @@ config::Section disk_section(const config::Document& doc) { return doc.root().ch
 checks::disk::Options read(const std::string& yaml, std::optional<std::string> w = {},
                            std::optional<std::string> c = {}, std::optional<Millis> t = {}) {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", std::move(w), std::move(c), t};
+  checks::Services services{.clock = clock, .warning = std::move(w), .critical = std::move(c), .timeout = t};
   services.global.state_dir = "/tmp/hsops-state";
   const auto doc = config::Document::parse(yaml, "test.yaml");
   return checks::read_disk_options(disk_section(doc), services);
@@ -91,4 +91,11 @@ TEST_CASE("disk config: registry entry", "[disk][config]") {
   CHECK(info.default_enabled);
   CHECK(info.make != nullptr);
   CHECK(info.threshold_help.find("-w 10: -c 5:") != std::string_view::npos);
+}
+
+TEST_CASE("disk config: -w on avail % stays a plain number (no units)", "[disk][config]") {
+  const FakeClock clock;
+  const checks::Services services{.clock = clock, .warning = std::string("10MiB:")};
+  const auto doc = config::Document::parse("checks:\n  disk: {}\n", "test.yaml");
+  CHECK_THROWS_AS(checks::read_disk_options(doc.root().child("checks").child("disk"), services), config::ConfigError);
 }

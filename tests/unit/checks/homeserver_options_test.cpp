@@ -32,7 +32,7 @@ TEST_CASE("homeserver_url: http(s) with a host is required and trailing slashes 
 
 TEST_CASE("the database section is optional and rejects unknown keys") {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", {}, {}, {}};
+  checks::Services services{.clock = clock};
   const auto none = config::Document::parse("checks:\n  bridge:\n    homeserver_url: http://h\n", "a.yaml");
   CHECK_FALSE(checks::read_synapse_database(none.root().child("checks").child("bridge"), services));
   const auto some = config::Document::parse(

@@ -13,7 +13,7 @@ namespace {
 
 checks::probe::Options read(const std::string& body, std::optional<std::string> w = {}, std::optional<Millis> t = {}) {
   const FakeClock clock;
-  checks::Services services{clock, {}, "/proc", std::move(w), {}, t};
+  checks::Services services{.clock = clock, .warning = std::move(w), .timeout = t};
   services.global.state_dir = "/tmp/hsops-state";
   const auto doc = config::Document::parse("checks:\n  probe:\n" + body, "test.yaml");
   return checks::read_probe_options(doc.root().child("checks").child("probe"), services);
@@ -69,4 +69,20 @@ TEST_CASE("probe config: mistakes are ConfigErrors that say what to do", "[probe
   CHECK(message("    homeserver_url: https://m.x\n    user: '@p:x'\n    password_env: HSOPS_TEST_PROBE_PW\n    phase_warning: {typo: 1}\n")
             .find("typo") != std::string::npos);
   CHECK(message("    homeserver_url: https://m.x\n    user: '@p:x'\n    password: inline\n").find("password") != std::string::npos);
+}
+
+TEST_CASE("probe config: -w takes a duration as well as plain seconds, not a size", "[probe][config]") {
+  ::setenv("HSOPS_TEST_PROBE_PW", "s3cret", 1);
+  const std::string body = "    homeserver_url: https://matrix.example.org/\n    user: '@p:example.org'\n"
+                           "    password_env: HSOPS_TEST_PROBE_PW\n    server_name: example.org\n";
+  CHECK(read(body, "2s").warning.at("total").text() == "2");
+  CHECK(read(body, "1500ms").warning.at("total").end() == 1.5);
+  CHECK(read(body, "2").warning.at("total").text() == "2");
+  try {
+    (void)read(body, "50MiB");
+    FAIL("50MiB is not a duration");
+  } catch (const config::ConfigError& e) {
+    CHECK(std::string(e.what()).find("invalid duration '50MiB'") != std::string::npos);
+    CHECK(e.key_path() == "-w");
+  }
 }

@@ -14,7 +14,7 @@ namespace {
 
 checks::Services services(const Clock& clock, std::optional<std::string> w = {}, std::optional<std::string> c = {},
                           std::optional<Millis> t = {}) {
-  checks::Services s{clock, {}, "/proc", std::move(w), std::move(c), t};
+  checks::Services s{.clock = clock, .warning = std::move(w), .critical = std::move(c), .timeout = t};
   s.global.state_dir = "/tmp/hsops-state";
   return s;
 }
