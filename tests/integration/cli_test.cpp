@@ -169,3 +169,24 @@ TEST_CASE("a report_stats section is validated by config validate and accepted b
   CHECK(b.exit_code == 1);
   CHECK(b.err.find(bad.string() + ":") != std::string::npos);
 }
+
+// An error line ends with a newline, so the next line (a shell prompt, a journal entry) does not
+// run on behind it: the collector's config errors, from a bad value, a bad file and no file.
+TEST_CASE("hsops-collector's config errors are whole lines", "[cli]") {
+  TempDir dir;
+  const std::vector<std::string> configs = {
+      dir.write("port.yaml", "listen: \"127.0.0.1:x\"\n").string(),
+      dir.write("syntax.yaml", "listen: [\n").string(),
+      dir.write("secret.yaml", "database: {conninfo: \"host=/nonexistent\"}\n").string(),
+      (dir.path / "missing.yaml").string()};
+  for (const auto& config : configs) {
+    exec::Command c(HSOPS_BINARY_DIR "/cmd/hsops-collector/hsops-collector", {"--config", config, "--check-config"});
+    c.deadline = 30s;
+    auto r = exec::run(c);
+    REQUIRE(r.ok());
+    INFO(config << ": " << r->err);
+    CHECK(r->exit_code == 1);
+    REQUIRE_FALSE(r->err.empty());
+    CHECK(r->err.back() == '\n');
+  }
+}
