@@ -5,30 +5,10 @@
 #include <vector>
 
 #include "output/format.h"
+#include "output/prometheus_writer.h"
 
 namespace hsops::output {
 namespace {
-
-std::string escape_label_value(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
-
-std::string escape_help(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
 
 std::string label_set(const std::map<std::string, std::string>& labels) {
   if (labels.empty()) return "";

@@ -48,8 +48,8 @@ constexpr auto kFieldList = std::to_array<FieldSpec>({
 static_assert(kFieldList.size() == kReportFieldCount, "kReportFieldCount must match the field list");
 const std::vector<FieldSpec> kFields(kFieldList.begin(), kFieldList.end());
 
-Error field_error(std::string_view field, const std::string& problem) {
-  return Error{"field", std::string(field) + ": " + problem};
+Invalid field_error(std::string_view field, const std::string& problem) {
+  return Invalid{"field", std::string(field), problem};
 }
 
 // Control characters would let a sender forge log lines or break label rendering.
@@ -62,7 +62,7 @@ bool has_control_characters(const std::string& s) {
 
 using Kind = FieldValue::Kind;
 
-std::optional<Error> check_field(const FieldSpec& spec, const FieldValue& v) {
+std::optional<Invalid> check_field(const FieldSpec& spec, const FieldValue& v) {
   switch (spec.type) {
     case FieldType::count: {
       if (v.kind == Kind::unsigned_integer) {
@@ -284,18 +284,20 @@ nlohmann::json ReportRow::to_json() const {
   return out;
 }
 
+std::string Invalid::message() const { return field.empty() ? problem : field + ": " + problem; }
+
 nlohmann::json Invalid::to_json() const {
   return {{"error", field.empty() ? "invalid_body" : "invalid_field"}, {"field", field}, {"message", problem}};
 }
 
-Result<ReportRow> read_report_row(std::string_view body, RowReaders readers) {
+Parsed<ReportRow> read_report_row(std::string_view body, RowReaders readers) {
   ReportRow row;
   if (readers == RowReaders::reference_only || !read_fast(body, row)) {
-    if (readers == RowReaders::fast_only) return Error{"refused", ": the fast reader refused the body"};
+    if (readers == RowReaders::fast_only) return Invalid{"refused", "", "the fast reader refused the body"};
     row = ReportRow{};
     bool root_is_object = false;
-    if (!read_reference(body, row, root_is_object)) return Error{"json", ": the body is not valid JSON"};
-    if (!root_is_object) return Error{"json", ": the body must be a JSON object"};
+    if (!read_reference(body, row, root_is_object)) return Invalid{"json", "", "the body is not valid JSON"};
+    if (!root_is_object) return Invalid{"json", "", "the body must be a JSON object"};
   }
   for (std::size_t i = 0; i < kFields.size(); ++i) {
     const auto& spec = kFields[i];
@@ -308,24 +310,18 @@ Result<ReportRow> read_report_row(std::string_view body, RowReaders readers) {
   return row;
 }
 
-Result<ReportRow> parse_report_row(std::string_view body) { return read_report_row(body, RowReaders::fast_first); }
+Parsed<ReportRow> parse_report_row(std::string_view body) { return read_report_row(body, RowReaders::fast_first); }
 
-Result<Report> parse_report(std::string_view body) {
+Parsed<Report> parse_report(std::string_view body) {
   auto row = parse_report_row(body);
   if (!row) return row.error();
   return Report{row->to_json()};
 }
 
-Result<Report> validate_report(const nlohmann::json& object) {
-  if (!object.is_object()) return Error{"json", ": the body must be a JSON object"};
+Parsed<Report> validate_report(const nlohmann::json& object) {
+  if (!object.is_object()) return Invalid{"json", "", "the body must be a JSON object"};
   // Not on the ingest path: the same rules by the same reader.
   return parse_report(object.dump());
-}
-
-Invalid invalid_from(const Error& error) {
-  const auto colon = error.message.find(": ");
-  if (colon == std::string::npos) return Invalid{"", error.message};
-  return Invalid{error.message.substr(0, colon), error.message.substr(colon + 2)};
 }
 
 }  // namespace hsops::stats

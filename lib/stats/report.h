@@ -9,11 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "core/result.h"
 
 namespace hsops::stats {
 
@@ -72,28 +73,49 @@ struct Report {
   bool has(std::string_view name) const { return fields.contains(std::string(name)); }
 };
 
-// A rejected body: `field` names the offending key ("" for the body as a whole), `problem`
-// says what is wrong, never echoing the value (it may be a server name).
+// A rejected body, as fields: `kind` is "json" (not JSON / not an object), "field" (a field
+// is missing or wrong) or "refused" (RowReaders::fast_only handed over); `field` names the
+// offending key ("" for the body as a whole); `problem` says what is wrong, never echoing the
+// value (it may be a server name).
 struct Invalid {
+  std::string kind;
   std::string field;
   std::string problem;
+  std::string message() const;     // "<field>: <problem>", or the problem alone
   nlohmann::json to_json() const;  // {"error": "invalid_field", "field": ..., "message": ...}
 };
 
-// Parses and validates a request body. Error.kind is "json" (not JSON / not an object) or
-// "field"; Error.message is "<field>: <problem>" (see invalid_from). Syntax is checked over
+// A parsed report or why it was refused: Result's interface with Invalid as the error, so the
+// field travels as a field (the 400 body names it) instead of inside a message.
+template <typename T>
+class [[nodiscard]] Parsed {
+ public:
+  Parsed(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
+  Parsed(Invalid invalid) : state_(std::move(invalid)) {}  // NOLINT: implicit by design
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  // Accessing the wrong alternative is a programming error (std::bad_variant_access).
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  const T* operator->() const { return &value(); }
+  const T& operator*() const& { return value(); }
+  const Invalid& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, Invalid> state_;
+};
+
+// Parses and validates a request body. Syntax is checked over
 // the whole body first, then the fields in report_fields() order: the first problem is named.
-Result<ReportRow> parse_report_row(std::string_view body);
+Parsed<ReportRow> parse_report_row(std::string_view body);
 // Which JSON readers parse_report_row uses: simdjson first with nlohmann's as the reference for
 // whatever simdjson refuses (the default). Tests and the fuzz target compare the reference
 // alone with the fast reader alone (which fails with kind "refused" where it would hand over).
 enum class RowReaders { fast_first, reference_only, fast_only };
-Result<ReportRow> read_report_row(std::string_view body, RowReaders readers);
+Parsed<ReportRow> read_report_row(std::string_view body, RowReaders readers);
 // The same, as a Report.
-Result<Report> parse_report(std::string_view body);
+Parsed<Report> parse_report(std::string_view body);
 // Validates an already parsed object (the same rules).
-Result<Report> validate_report(const nlohmann::json& object);
-// Splits an Error from parse_report back into field and problem for the 400 body.
-Invalid invalid_from(const Error& error);
+Parsed<Report> validate_report(const nlohmann::json& object);
 
 }  // namespace hsops::stats

@@ -14,5 +14,6 @@ printf '%s' '{"homeserver":"\u00e9\ud83d\ude00","timestamp":-0,"total_users":184
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/lib" \
   "$src/tests/fuzz/report_fuzz.cpp" "$src/lib/stats/report.cpp" "$src/lib/stats/collector/ingest.cpp" \
   "$src/lib/stats/collector/aggregate.cpp" "$src/lib/stats/pseudonym.cpp" "$src/lib/stats/collector/rate_limit.cpp" \
+  "$src/lib/output/prometheus_writer.cpp" "$src/lib/output/format.cpp" \
   -lcrypto -lsimdjson -o "$out/report_fuzz"
 exec "$out/report_fuzz" -max_total_time="$seconds" -max_len=20000 -timeout=5 "$out/corpus"

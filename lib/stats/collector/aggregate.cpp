@@ -1,10 +1,8 @@
 #include "stats/collector/aggregate.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 namespace hsops::stats {
 namespace {
@@ -16,19 +14,19 @@ const std::vector<std::string> kFigures = {
     "daily_user_type_native", "daily_user_type_guest", "daily_user_type_bridged",
 };
 
-void breakdown(std::ostringstream& out, const std::string& metric, const std::string& help, const std::string& label,
+void breakdown(output::PrometheusWriter& out, std::string_view metric, std::string_view help, std::string_view label,
                const std::map<std::string, std::int64_t>& groups, std::int64_t k) {
-  out << "# HELP " << metric << ' ' << help << "\n# TYPE " << metric << " gauge\n";
+  out.family(metric, help);
   std::int64_t suppressed = 0;
   for (const auto& [value, servers] : groups) {
     if (servers < k) {
       suppressed += servers;
       continue;
     }
-    out << metric << '{' << label << "=\"" << value << "\"} " << servers << '\n';
+    out.sample(metric, {{label, value}}, servers);
   }
   // Small groups pooled: shown only when the pool itself is at least k servers.
-  if (suppressed >= k) out << metric << '{' << label << "=\"suppressed\"} " << suppressed << '\n';
+  if (suppressed >= k) out.sample(metric, {{label, "suppressed"}}, suppressed);
 }
 
 }  // namespace
@@ -80,31 +78,31 @@ Aggregates aggregate(const std::vector<ServerFigures>& servers) {
 }
 
 std::string render_metrics(const Aggregates& a, std::int64_t k) {
-  std::ostringstream out;
-  out << "# HELP hsops_ecosystem_servers Servers counted: one latest report each in the last 24 hours\n"
-         "# TYPE hsops_ecosystem_servers gauge\nhsops_ecosystem_servers "
-      << a.servers << '\n';
-  out << "# HELP hsops_ecosystem_anonymity_k Smallest group of servers any figure is shown for\n"
-         "# TYPE hsops_ecosystem_anonymity_k gauge\nhsops_ecosystem_anonymity_k "
-      << k << '\n';
-  out << "# HELP hsops_ecosystem_figure_sum Sum of a report figure across servers\n"
-         "# TYPE hsops_ecosystem_figure_sum gauge\n";
+  output::PrometheusWriter out;
+  render_metrics(out, a, k);
+  return out.take();
+}
+
+void render_metrics(output::PrometheusWriter& out, const Aggregates& a, std::int64_t k) {
+  out.family("hsops_ecosystem_servers", "Servers counted: one latest report each in the last 24 hours");
+  out.sample("hsops_ecosystem_servers", a.servers);
+  out.family("hsops_ecosystem_anonymity_k", "Smallest group of servers any figure is shown for");
+  out.sample("hsops_ecosystem_anonymity_k", k);
+  out.family("hsops_ecosystem_figure_sum", "Sum of a report figure across servers");
   for (const auto& [figure, s] : a.figures) {
-    if (s.servers >= k) out << "hsops_ecosystem_figure_sum{figure=\"" << figure << "\"} " << s.sum << '\n';
+    if (s.servers >= k) out.sample("hsops_ecosystem_figure_sum", {{"figure", figure}}, s.sum);
   }
-  out << "# HELP hsops_ecosystem_figure_quantile Nearest-rank quantile of a report figure across servers\n"
-         "# TYPE hsops_ecosystem_figure_quantile gauge\n";
+  out.family("hsops_ecosystem_figure_quantile", "Nearest-rank quantile of a report figure across servers");
   for (const auto& [figure, s] : a.figures) {
     if (s.servers < k) continue;
-    out << "hsops_ecosystem_figure_quantile{figure=\"" << figure << "\",quantile=\"0.5\"} " << s.p50 << '\n'
-        << "hsops_ecosystem_figure_quantile{figure=\"" << figure << "\",quantile=\"0.9\"} " << s.p90 << '\n'
-        << "hsops_ecosystem_figure_quantile{figure=\"" << figure << "\",quantile=\"0.99\"} " << s.p99 << '\n';
+    out.sample("hsops_ecosystem_figure_quantile", {{"figure", figure}, {"quantile", "0.5"}}, s.p50);
+    out.sample("hsops_ecosystem_figure_quantile", {{"figure", figure}, {"quantile", "0.9"}}, s.p90);
+    out.sample("hsops_ecosystem_figure_quantile", {{"figure", figure}, {"quantile", "0.99"}}, s.p99);
   }
   breakdown(out, "hsops_ecosystem_servers_by_version", "Servers by Synapse version (groups under k hidden)",
             "version", a.by_version, k);
   breakdown(out, "hsops_ecosystem_servers_by_database_engine", "Servers by database engine (groups under k hidden)",
             "engine", a.by_database_engine, k);
-  return out.str();
 }
 
 }  // namespace hsops::stats

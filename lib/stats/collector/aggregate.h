@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "output/prometheus_writer.h"
+
 namespace hsops::stats {
 
 // One server's latest report, as the store hands it over (no name, no pseudonym needed).
@@ -43,6 +45,7 @@ std::int64_t nearest_rank(const std::vector<std::int64_t>& sorted, double q);
 
 // Prometheus text exposition (hsops_ecosystem_*, docs/metrics.md "collector").
 std::string render_metrics(const Aggregates& a, std::int64_t k);
+void render_metrics(output::PrometheusWriter& out, const Aggregates& a, std::int64_t k);
 
 // A label value safe to expose: [0-9A-Za-z.+_-]{1,32}, else "other".
 std::string safe_label(std::string_view value);

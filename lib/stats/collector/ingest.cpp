@@ -102,7 +102,7 @@ void Ingest::push(const HttpRequest& request, Reply reply) {
   auto report = parse_report_row(request.body);
   if (!report) {
     ++invalid_;
-    const Invalid bad = invalid_from(report.error());
+    const Invalid& bad = report.error();
     return reply(error(400, bad.field.empty() ? "invalid_body" : "invalid_field", bad.problem, bad.field));
   }
   // Anonymised at the door: only the pseudonym travels on from here.
@@ -123,16 +123,19 @@ void Ingest::push(const HttpRequest& request, Reply reply) {
 HttpResponse Ingest::metrics() {
   auto servers = store_.latest_per_server();
   if (!servers) return error(503, "database", "aggregates unavailable: the database is not reachable");
-  std::string text = render_metrics(aggregate(*servers), k_);
+  output::PrometheusWriter out;
+  render_metrics(out, aggregate(*servers), k_);
   const IngestCounters c = counters();
-  text += "# HELP hsops_collector_requests_total Report pushes by outcome\n"
-          "# TYPE hsops_collector_requests_total counter\n";
-  text += "hsops_collector_requests_total{outcome=\"accepted\"} " + std::to_string(c.accepted) + "\n";
-  text += "hsops_collector_requests_total{outcome=\"invalid\"} " + std::to_string(c.invalid) + "\n";
-  text += "hsops_collector_requests_total{outcome=\"rate_limited\"} " + std::to_string(c.rate_limited) + "\n";
-  text += "hsops_collector_requests_total{outcome=\"unsupported_media_type\"} " + std::to_string(c.unsupported) + "\n";
-  text += "hsops_collector_requests_total{outcome=\"store_error\"} " + std::to_string(c.store_errors) + "\n";
-  return HttpResponse{200, "text/plain; version=0.0.4", std::move(text), {}};
+  const auto requests = [&out](std::string_view outcome, std::int64_t n) {
+    out.sample("hsops_collector_requests_total", {{"outcome", outcome}}, n);
+  };
+  out.family("hsops_collector_requests_total", "Report pushes by outcome", "counter");
+  requests("accepted", c.accepted);
+  requests("invalid", c.invalid);
+  requests("rate_limited", c.rate_limited);
+  requests("unsupported_media_type", c.unsupported);
+  requests("store_error", c.store_errors);
+  return HttpResponse{200, "text/plain; version=0.0.4", out.take(), {}};
 }
 
 }  // namespace hsops::stats
