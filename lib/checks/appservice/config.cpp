@@ -38,7 +38,8 @@ constexpr std::string_view kExample = R"(enabled: false  # off until homeserver_
 # sender_lag_critical: 10000
 )";
 
-constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on the ping's duration in seconds (ping_warning / ping_critical).";
+constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on the ping's duration, in seconds or with a unit (-w 500ms -c 2s), replacing "
+    "ping_warning / ping_critical.";
 
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   return appservice::make_appservice_check(read_appservice_options(section, services), services.clock);

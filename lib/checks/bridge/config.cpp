@@ -56,7 +56,7 @@ constexpr std::string_view kExample = R"(enabled: false  # off until a bridge is
 # min_ratio: 0.05
 )";
 
-constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency in seconds.";
+constexpr std::string_view kThresholdHelp = "-w/-c: Nagios ranges on each direction's canary latency, in seconds or with a unit (-w 10s -c 1m).";
 
 bridge::BridgeTarget read_target(const config::Section& s, const std::string& ca_file) {
   bridge::BridgeTarget t;

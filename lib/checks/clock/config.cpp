@@ -16,7 +16,7 @@ constexpr std::string_view kExample = R"(# checks.clock: this host's clock again
 # samples: 4
 # Time allowed per NTP server (DNS included); servers are asked in parallel.
 # timeout: 2s
-# |offset| above which the check warns / goes critical (-w/-c in seconds override).
+# |offset| above which the check warns / goes critical (-w/-c override: seconds or 50ms, 1s).
 # warn_offset: 50ms
 # crit_offset: 1s
 # WARNING when the kernel says the clock is not synchronised (adjtimex). Set false with
@@ -136,7 +136,7 @@ std::shared_ptr<Check> make_clock_check(ClockSettings settings, ClockProbes prob
 CheckInfo clock_check_info() {
   return CheckInfo{"clock",
                    "clock offset against NTP servers (SNTP), kernel sync state, HTTP Date cross-check",
-                   "Applies to |offset| in seconds, e.g. -w 0.05 -c 1",
+                   "Applies to |offset|, in seconds or with a unit, e.g. -w 0.05 -c 1 or -w 50ms -c 1s",
                    true,
                    kExample,
                    &make, &validate};

@@ -24,7 +24,7 @@ constexpr std::string_view kExample = R"(enabled: false  # off until the require
 
 constexpr std::string_view kThresholdHelp =
     "-w/-c: Nagios ranges on the seconds until valid_until_ts of the signing keys, replacing "
-    "key_warning/key_critical, e.g. -w 3600: -c 0: (alert below 1 h / once expired).";
+    "key_warning/key_critical; seconds or durations, e.g. -w 1h: -c 0: (alert below 1 h / once expired).";
 
 Range below(std::chrono::milliseconds d) { return Range::parse(std::to_string(d.count() / 1000) + ":").value(); }
 

@@ -38,7 +38,8 @@ constexpr std::string_view kExample = R"(enabled: false  # off until the require
 )";
 
 constexpr std::string_view kThresholdHelp =
-    "-w/-c: Nagios ranges on the total round-trip seconds, e.g. -w 2 -c 5 (alert above 2 s / 5 s).";
+    "-w/-c: Nagios ranges on the total round-trip time, in seconds or with a unit, e.g. -w 2 -c 5s "
+    "or -w 1500ms (alert above 2 s / 5 s / 1.5 s).";
 
 void read_phase_ranges(const config::Section& s, std::map<std::string, Range>& out) {
   for (const char* phase : probe::kPhases) {
