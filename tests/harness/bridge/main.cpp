@@ -87,7 +87,7 @@ class Bridge {
     }
     // The original failure: the request is accepted and never answered (until un-hung).
     while (hang_) std::this_thread::sleep_for(100ms);
-    if (q.path == "/_matrix/app/v1/ping") return ping_500_ ? tb::HttpResponse{500, R"({"error":"ping_500 switch"})"} : tb::HttpResponse{200, "{}"};
+    if (q.path == "/_matrix/app/v1/ping") return ping_500_ ? tb::HttpResponse{500, "ping_500 switch", true} : tb::HttpResponse{200, "{}"};
     const std::string txn_prefix = "/_matrix/app/v1/transactions/";
     if (q.method == "PUT" && q.path.rfind(txn_prefix, 0) == 0) {
       const std::string txn = q.path.substr(txn_prefix.size());
