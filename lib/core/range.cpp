@@ -19,7 +19,7 @@ bool parse_number(std::string_view s, double& out) {
 }
 
 Error range_error(std::string_view text, std::string_view why) {
-  return Error{"parse", "invalid threshold range '" + std::string(text) + "': " + std::string(why) +
+  return Error{ErrorKind::parse, "invalid threshold range '" + std::string(text) + "': " + std::string(why) +
                             " (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20)"};
 }
 

@@ -51,13 +51,13 @@ Result<Range> parse_range(std::string_view text, Figure figure) {
   auto end = in_base_units(hi, figure);
   for (const auto* part : {&start, &end}) {
     if (!*part) {
-      return Error{"parse", "invalid threshold range '" + std::string(text) + "': " + part->error().message};
+      return Error{ErrorKind::parse, "invalid threshold range '" + std::string(text) + "': " + part->error().message};
     }
   }
   if (colon != std::string_view::npos) normal += start.value() + ":";
   normal += end.value();
   auto parsed = Range::parse(normal);
-  if (!parsed && normal != text) return Error{"parse", parsed.error().message + " (written as '" + std::string(text) + "')"};
+  if (!parsed && normal != text) return Error{ErrorKind::parse, parsed.error().message + " (written as '" + std::string(text) + "')"};
   return parsed;
 }
 

@@ -11,7 +11,7 @@ namespace hsops {
 namespace {
 
 Error unit_error(std::string_view kind, std::string_view text, std::string_view hint) {
-  return Error{"parse", "invalid " + std::string(kind) + " '" + std::string(text) + "' (" +
+  return Error{ErrorKind::parse, "invalid " + std::string(kind) + " '" + std::string(text) + "' (" +
                             std::string(hint) + ")"};
 }
 

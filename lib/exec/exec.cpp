@@ -45,7 +45,7 @@ std::optional<std::filesystem::path> resolve(const std::string& program) {
 
 Result<Outcome> run(const Command& command) {
   const auto path = resolve(command.program);
-  if (!path) return Error{"not_found", "cannot run '" + command.program + "': not found or not executable"};
+  if (!path) return Error{ErrorKind::not_found, "cannot run '" + command.program + "': not found or not executable"};
 
   boost::asio::io_context io;
   bp::async_pipe out_pipe(io), err_pipe(io), in_pipe(io);
@@ -61,7 +61,7 @@ Result<Outcome> run(const Command& command) {
     child = bp::child(bp::exe = path->string(), bp::args = command.args, bp::std_out > out_pipe,
                       bp::std_err > err_pipe, bp::std_in < in_pipe, bp::env = env, group);
   } catch (const bp::process_error& e) {
-    return Error{"spawn", "cannot start '" + command.program + "': " + e.what()};
+    return Error{ErrorKind::spawn, "cannot start '" + command.program + "': " + e.what()};
   }
   Drain out(out_pipe, outcome.out, command.max_output_bytes);
   Drain err(err_pipe, outcome.err, command.max_output_bytes);

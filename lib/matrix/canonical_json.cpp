@@ -38,7 +38,7 @@ std::optional<std::string> find_problem(const nlohmann::json& v, const std::stri
 }  // namespace
 
 Result<std::string> canonical_json(const nlohmann::json& value) {
-  if (auto problem = find_problem(value, "$")) return Error{"canonical_json", *problem};
+  if (auto problem = find_problem(value, "$")) return Error{ErrorKind::canonical_json, *problem};
   // nlohmann's object type is a std::map over UTF-8 std::string: byte order of UTF-8 equals
   // code point order, which is what the spec sorts by. dump(-1) has no whitespace, writes
   // non-ASCII as raw UTF-8 (ensure_ascii=false) and escapes control characters as \u00xx,
@@ -46,7 +46,7 @@ Result<std::string> canonical_json(const nlohmann::json& value) {
   try {
     return value.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::strict);
   } catch (const nlohmann::json::exception& e) {
-    return Error{"canonical_json", std::string("cannot serialise: ") + e.what()};
+    return Error{ErrorKind::canonical_json, std::string("cannot serialise: ") + e.what()};
   }
 }
 

@@ -11,7 +11,7 @@
 
 namespace hsops::matrix {
 
-// Error{"canonical_json", ...} for a float, an out-of-range integer or invalid UTF-8.
+// Error{ErrorKind::canonical_json, ...} for a float, an out-of-range integer or invalid UTF-8.
 Result<std::string> canonical_json(const nlohmann::json& value);
 
 }  // namespace hsops::matrix

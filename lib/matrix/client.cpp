@@ -61,7 +61,7 @@ milliseconds Client::remaining() const {
 Result<net::Request> Client::request_for(std::string_view method, const std::string& url, milliseconds extra) const {
   const milliseconds left = remaining();
   if (left.count() <= 0) {
-    return Error{"timeout", std::string(method) + " " + net::redact_url(url) + ": not started, the check's deadline has passed"};
+    return Error{ErrorKind::timeout, std::string(method) + " " + net::redact_url(url) + ": not started, the check's deadline has passed"};
   }
   net::Request r;
   r.method = std::string(method);
@@ -94,7 +94,7 @@ Result<nlohmann::json> Client::call(std::string_view method, const std::string& 
     if (!answer) return without_query(answer.error(), options_.base_url + path);
     const auto& http = answer.value().http;
     if (http.status >= 200 && http.status < 300) {
-      if (!answer.value().json.is_object()) return Error{"parse", what + ": HTTP " + std::to_string(http.status) + " but the body is not a JSON object"};
+      if (!answer.value().json.is_object()) return Error{ErrorKind::parse, what + ": HTTP " + std::to_string(http.status) + " but the body is not a JSON object"};
       return answer.value().json;
     }
     const ApiError api = parse_api_error(http);

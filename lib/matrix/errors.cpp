@@ -26,6 +26,17 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::
   return std::chrono::system_clock::from_time_t(::timegm(&tm));
 }
 
+// Advice for a Matrix errcode, "" for one without.
+std::string matrix_advice(const std::string& errcode) {
+  if (errcode == "M_FORBIDDEN") return "the server refused: wrong password or user, or no permission in the room";
+  if (errcode == "M_UNKNOWN_TOKEN" || errcode == "M_MISSING_TOKEN") return "the access token is not valid: log in again or replace the token file";
+  if (errcode == "M_LIMIT_EXCEEDED") return "rate limited: exempt the probe user (Synapse admin API override_ratelimit)";
+  if (errcode == "M_USER_DEACTIVATED") return "the probe account is deactivated";
+  if (errcode == "M_RESOURCE_LIMIT_EXCEEDED") return "the server hit a resource limit (e.g. monthly active users)";
+  if (errcode == "M_UNRECOGNIZED") return "the server does not offer this endpoint";
+  return "";
+}
+
 }  // namespace
 
 ApiError parse_api_error(const net::Response& response) {
@@ -59,28 +70,25 @@ std::optional<std::chrono::milliseconds> retry_after(const net::Response& respon
 }
 
 Error to_error(const ApiError& api, const std::string& what) {
-  std::string kind = api.errcode;
-  if (kind.empty()) kind = api.status >= 500 ? "http_5xx" : "http_4xx";
   std::string message = what + ": HTTP " + std::to_string(api.status);
   if (!api.errcode.empty()) message += " " + api.errcode;
   if (!api.error.empty()) message += ": " + api.error;
   if (api.soft_logout) message += " (soft logout)";
-  return Error{kind, message};
+  if (!api.errcode.empty()) return Error{ErrorKind::matrix, message, api.errcode};
+  return Error{api.status >= 500 ? ErrorKind::http_5xx : ErrorKind::http_4xx, message};
 }
 
-std::string advice(const std::string& kind) {
-  if (kind == "M_FORBIDDEN") return "the server refused: wrong password or user, or no permission in the room";
-  if (kind == "M_UNKNOWN_TOKEN" || kind == "M_MISSING_TOKEN") return "the access token is not valid: log in again or replace the token file";
-  if (kind == "M_LIMIT_EXCEEDED") return "rate limited: exempt the probe user (Synapse admin API override_ratelimit)";
-  if (kind == "M_USER_DEACTIVATED") return "the probe account is deactivated";
-  if (kind == "M_RESOURCE_LIMIT_EXCEEDED") return "the server hit a resource limit (e.g. monthly active users)";
-  if (kind == "M_UNRECOGNIZED") return "the server does not offer this endpoint";
-  if (kind == "http_5xx") return "the server or a proxy in front of it failed";
-  if (kind == "timeout" || kind == "connect_timeout") return "no answer within the deadline: server hung, overloaded or unreachable";
-  if (kind == "refused") return "nothing listens there: the server (or its proxy) is down";
-  if (kind == "dns") return "the host name does not resolve";
-  if (kind == "tls") return "TLS failed: certificate expired, wrong name or untrusted CA";
-  return "";
+std::string advice(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::matrix: return matrix_advice(error.errcode);
+    case ErrorKind::http_5xx: return "the server or a proxy in front of it failed";
+    case ErrorKind::timeout:
+    case ErrorKind::connect_timeout: return "no answer within the deadline: server hung, overloaded or unreachable";
+    case ErrorKind::refused: return "nothing listens there: the server (or its proxy) is down";
+    case ErrorKind::dns: return "the host name does not resolve";
+    case ErrorKind::tls: return "TLS failed: certificate expired, wrong name or untrusted CA";
+    default: return "";
+  }
 }
 
 }  // namespace hsops::matrix

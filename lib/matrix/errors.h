@@ -1,6 +1,7 @@
-// Matrix API errors as values. A non-2xx answer becomes an Error whose kind is the Matrix
-// errcode ("M_FORBIDDEN", "M_LIMIT_EXCEEDED", ...), or "http_4xx"/"http_5xx" when the body is
-// not a Matrix error (a proxy's page). Messages name the call, never tokens or passwords.
+// Matrix API errors as values. A non-2xx answer becomes an Error of kind ErrorKind::matrix with
+// the errcode ("M_FORBIDDEN", "M_LIMIT_EXCEEDED", ...) in Error::errcode, or of kind http_4xx /
+// http_5xx when the body is not a Matrix error (a proxy's page). Messages name the call, never
+// tokens or passwords.
 #pragma once
 
 #include <chrono>
@@ -26,10 +27,10 @@ ApiError parse_api_error(const net::Response& response);
 std::optional<std::chrono::milliseconds> retry_after(const net::Response& response,
                                                      std::chrono::system_clock::time_point now);
 
-// "POST /login: 403 M_FORBIDDEN: Invalid username or password" with kind = errcode.
+// "POST /login: 403 M_FORBIDDEN: Invalid username or password", kind matrix, errcode M_FORBIDDEN.
 Error to_error(const ApiError& api, const std::string& what);
 
-// One sentence of advice for an error kind (Matrix errcode or lib/net kind), "" if none.
-std::string advice(const std::string& kind);
+// One sentence of advice for an error (by Matrix errcode or lib/net kind), "" if none.
+std::string advice(const Error& error);
 
 }  // namespace hsops::matrix

@@ -62,17 +62,17 @@ Result<FederationTarget> resolve_host(const HostPort& hp, const ResolveDeps& dep
 Result<HostPort> parse_server_name(const std::string& text) {
   HostPort hp;
   std::string rest = text;
-  if (text.empty()) return Error{"server_name", "server name is empty"};
+  if (text.empty()) return Error{ErrorKind::server_name, "server name is empty"};
   std::string port_text;
   if (rest.front() == '[') {
     const auto close = rest.find(']');
-    if (close == std::string::npos) return Error{"server_name", "'" + text + "': unterminated IPv6 literal"};
+    if (close == std::string::npos) return Error{ErrorKind::server_name, "'" + text + "': unterminated IPv6 literal"};
     hp.host = rest.substr(1, close - 1);
     if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return Error{"server_name", "'" + text + "': junk after the IPv6 literal"};
+      if (rest[close + 1] != ':') return Error{ErrorKind::server_name, "'" + text + "': junk after the IPv6 literal"};
       port_text = rest.substr(close + 2);
     }
-    if (!is_ip(hp.host)) return Error{"server_name", "'" + text + "': not an IPv6 address"};
+    if (!is_ip(hp.host)) return Error{ErrorKind::server_name, "'" + text + "': not an IPv6 address"};
     hp.ip_literal = true;
   } else {
     const auto colon = rest.rfind(':');
@@ -80,19 +80,19 @@ Result<HostPort> parse_server_name(const std::string& text) {
     if (colon != std::string::npos) port_text = rest.substr(colon + 1);
     for (const char c : hp.host) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') {
-        return Error{"server_name", "'" + text + "': invalid character in host name"};
+        return Error{ErrorKind::server_name, "'" + text + "': invalid character in host name"};
       }
     }
-    if (hp.host.empty()) return Error{"server_name", "'" + text + "': empty host"};
+    if (hp.host.empty()) return Error{ErrorKind::server_name, "'" + text + "': empty host"};
     hp.ip_literal = is_ip(hp.host);
   }
   if (!port_text.empty() || (text.back() == ':')) {
-    if (port_text.empty() || port_text.size() > 5) return Error{"server_name", "'" + text + "': bad port"};
+    if (port_text.empty() || port_text.size() > 5) return Error{ErrorKind::server_name, "'" + text + "': bad port"};
     for (const char c : port_text) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return Error{"server_name", "'" + text + "': bad port"};
+      if (!std::isdigit(static_cast<unsigned char>(c))) return Error{ErrorKind::server_name, "'" + text + "': bad port"};
     }
     const long port = std::stol(port_text);
-    if (port < 1 || port > 65535) return Error{"server_name", "'" + text + "': port out of range"};
+    if (port < 1 || port > 65535) return Error{ErrorKind::server_name, "'" + text + "': port out of range"};
     hp.port = static_cast<std::uint16_t>(port);
   }
   return hp;
@@ -118,7 +118,7 @@ Result<FederationTarget> resolve_server_name(const std::string& server_name, con
     if (auto delegated = parse_server_well_known(wk.value().first, wk.value().second, why)) {
       steps.push_back("well-known m.server: " + *delegated);
       auto dhp = parse_server_name(*delegated);
-      if (!dhp) return Error{"well_known", "/.well-known/matrix/server m.server is invalid: " + dhp.error().message};
+      if (!dhp) return Error{ErrorKind::well_known, "/.well-known/matrix/server m.server is invalid: " + dhp.error().message};
       return resolve_host(dhp.value(), deps, steps);
     }
     steps.push_back("well-known: " + why);

@@ -20,7 +20,7 @@ struct HostPort {
   bool ip_literal = false;
 };
 
-// "example.org", "example.org:8448", "1.2.3.4", "[::1]:8448". Error{"server_name"} if invalid.
+// "example.org", "example.org:8448", "1.2.3.4", "[::1]:8448". Error{ErrorKind::server_name} if invalid.
 Result<HostPort> parse_server_name(const std::string& text);
 
 struct FederationTarget {

@@ -20,13 +20,13 @@ int sextet(char c) {
 
 Result<std::vector<unsigned char>> base64_decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return Error{"base64", "base64 text has an impossible length"};
+  if (text.size() % 4 == 1) return Error{ErrorKind::base64, "base64 text has an impossible length"};
   std::vector<unsigned char> out;
   unsigned buffer = 0;
   int bits = 0;
   for (const char c : text) {
     const int v = sextet(c);
-    if (v < 0) return Error{"base64", "base64 text contains a character outside the standard alphabet"};
+    if (v < 0) return Error{ErrorKind::base64, "base64 text contains a character outside the standard alphabet"};
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -56,22 +56,22 @@ std::string base64_encode_unpadded(const std::vector<unsigned char>& bytes) {
 Result<bool> ed25519_verify(const std::vector<unsigned char>& public_key, std::string_view message,
                             const std::vector<unsigned char>& signature) {
   if (public_key.size() != 32) {
-    return Error{"key", "ed25519 key is " + std::to_string(public_key.size()) + " bytes, not 32"};
+    return Error{ErrorKind::key, "ed25519 key is " + std::to_string(public_key.size()) + " bytes, not 32"};
   }
   if (signature.size() != 64) {
-    return Error{"signature", "ed25519 signature is " + std::to_string(signature.size()) + " bytes, not 64"};
+    return Error{ErrorKind::signature, "ed25519 signature is " + std::to_string(signature.size()) + " bytes, not 64"};
   }
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()), &EVP_PKEY_free);
-  if (!key) return Error{"key", "OpenSSL rejected the ed25519 public key"};
+  if (!key) return Error{ErrorKind::key, "OpenSSL rejected the ed25519 public key"};
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   // Ed25519 hashes internally: no digest is given, and the one-shot DigestVerify is required.
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
-    return Error{"key", "OpenSSL could not set up ed25519 verification"};
+    return Error{ErrorKind::key, "OpenSSL could not set up ed25519 verification"};
   }
   const int ok = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
                                   reinterpret_cast<const unsigned char*>(message.data()), message.size());
-  if (ok != 1) return Error{"signature", "ed25519 signature does not verify"};
+  if (ok != 1) return Error{ErrorKind::signature, "ed25519 signature does not verify"};
   return true;
 }
 
@@ -80,9 +80,9 @@ namespace {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
 Result<PkeyPtr> private_key(const std::vector<unsigned char>& seed) {
-  if (seed.size() != 32) return Error{"key", "ed25519 seed is " + std::to_string(seed.size()) + " bytes, not 32"};
+  if (seed.size() != 32) return Error{ErrorKind::key, "ed25519 seed is " + std::to_string(seed.size()) + " bytes, not 32"};
   PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()), &EVP_PKEY_free);
-  if (!key) return Error{"key", "OpenSSL rejected the ed25519 seed"};
+  if (!key) return Error{ErrorKind::key, "OpenSSL rejected the ed25519 seed"};
   return key;
 }
 
@@ -94,7 +94,7 @@ Result<std::vector<unsigned char>> ed25519_public_key(const std::vector<unsigned
   std::vector<unsigned char> out(32);
   std::size_t len = out.size();
   if (EVP_PKEY_get_raw_public_key(key.value().get(), out.data(), &len) != 1 || len != 32) {
-    return Error{"key", "OpenSSL could not derive the ed25519 public key"};
+    return Error{ErrorKind::key, "OpenSSL could not derive the ed25519 public key"};
   }
   return out;
 }
@@ -107,23 +107,23 @@ Result<std::vector<unsigned char>> ed25519_sign(const std::vector<unsigned char>
   std::size_t len = sig.size();
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.value().get()) != 1 ||
       EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
-    return Error{"key", "OpenSSL could not sign with ed25519"};
+    return Error{ErrorKind::key, "OpenSSL could not sign with ed25519"};
   }
   return sig;
 }
 
 Result<bool> verify_signed_json(const nlohmann::json& object, const std::string& signer, const std::string& key_id,
                                 const std::string& public_key_b64) {
-  if (!object.is_object()) return Error{"unsigned", "signed JSON is not an object"};
+  if (!object.is_object()) return Error{ErrorKind::not_signed, "signed JSON is not an object"};
   const auto sigs = object.find("signatures");
   if (sigs == object.end() || !sigs->is_object() || !sigs->contains(signer) || !(*sigs)[signer].is_object() ||
       !(*sigs)[signer].contains(key_id) || !(*sigs)[signer][key_id].is_string()) {
-    return Error{"unsigned", "no signature by " + signer + " with " + key_id};
+    return Error{ErrorKind::not_signed, "no signature by " + signer + " with " + key_id};
   }
   auto signature = base64_decode((*sigs)[signer][key_id].get<std::string>());
-  if (!signature) return Error{"signature", "signature " + key_id + ": " + signature.error().message};
+  if (!signature) return Error{ErrorKind::signature, "signature " + key_id + ": " + signature.error().message};
   auto key = base64_decode(public_key_b64);
-  if (!key) return Error{"key", "key " + key_id + ": " + key.error().message};
+  if (!key) return Error{ErrorKind::key, "key " + key_id + ": " + key.error().message};
   nlohmann::json stripped = object;
   stripped.erase("signatures");
   stripped.erase("unsigned");

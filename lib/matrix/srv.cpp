@@ -12,12 +12,12 @@ namespace hsops::matrix {
 
 Result<std::vector<SrvRecord>> parse_srv_answer(const unsigned char* answer, int length) {
   ns_msg msg;
-  if (ns_initparse(answer, length, &msg) != 0) return Error{"dns", "malformed DNS answer"};
+  if (ns_initparse(answer, length, &msg) != 0) return Error{ErrorKind::dns, "malformed DNS answer"};
   std::vector<SrvRecord> out;
   const int count = ns_msg_count(msg, ns_s_an);
   for (int i = 0; i < count; ++i) {
     ns_rr rr;
-    if (ns_parserr(&msg, ns_s_an, i, &rr) != 0) return Error{"dns", "malformed DNS answer record"};
+    if (ns_parserr(&msg, ns_s_an, i, &rr) != 0) return Error{ErrorKind::dns, "malformed DNS answer record"};
     if (ns_rr_type(rr) != ns_t_srv || ns_rr_rdlen(rr) < 7) continue;
     const unsigned char* rd = ns_rr_rdata(rr);
     SrvRecord rec;
@@ -26,7 +26,7 @@ Result<std::vector<SrvRecord>> parse_srv_answer(const unsigned char* answer, int
     rec.port = static_cast<std::uint16_t>(ns_get16(rd + 4));
     char name[NS_MAXDNAME];
     if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd + 6, name, sizeof name) < 0) {
-      return Error{"dns", "malformed SRV target"};
+      return Error{ErrorKind::dns, "malformed SRV target"};
     }
     rec.target = name;
     if (!rec.target.empty() && rec.target.back() == '.') rec.target.pop_back();
@@ -41,7 +41,7 @@ Result<std::vector<SrvRecord>> parse_srv_answer(const unsigned char* answer, int
 Result<std::vector<SrvRecord>> lookup_srv(const std::string& name, std::chrono::milliseconds timeout) {
   struct __res_state state;
   std::memset(&state, 0, sizeof state);
-  if (res_ninit(&state) != 0) return Error{"dns", "cannot initialise the DNS resolver"};
+  if (res_ninit(&state) != 0) return Error{ErrorKind::dns, "cannot initialise the DNS resolver"};
   // One try per server with a per-try timeout in whole seconds: the total stays near `timeout`.
   const long seconds = std::max<long>(1, static_cast<long>(timeout.count() / 1000));
   state.retrans = static_cast<int>(seconds);
@@ -52,7 +52,7 @@ Result<std::vector<SrvRecord>> lookup_srv(const std::string& name, std::chrono::
   res_nclose(&state);
   if (len < 0) {
     if (err == HOST_NOT_FOUND || err == NO_DATA) return std::vector<SrvRecord>{};
-    return Error{"dns", "SRV lookup of " + name + " failed (" + std::string(hstrerror(err)) + ")"};
+    return Error{ErrorKind::dns, "SRV lookup of " + name + " failed (" + std::string(hstrerror(err)) + ")"};
   }
   return parse_srv_answer(answer, len);
 }

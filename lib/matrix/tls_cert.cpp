@@ -41,31 +41,31 @@ Result<std::shared_ptr<addrinfo>> resolve(const std::string& host, std::uint16_t
     if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) res = nullptr;
     promise->set_value(std::shared_ptr<addrinfo>(res, [](addrinfo* p) { if (p) ::freeaddrinfo(p); }));
   }).detach();
-  if (future.wait_until(deadline) != std::future_status::ready) return Error{"dns", "resolving " + host + " timed out"};
+  if (future.wait_until(deadline) != std::future_status::ready) return Error{ErrorKind::dns, "resolving " + host + " timed out"};
   auto res = future.get();
-  if (!res) return Error{"dns", "cannot resolve " + host};
+  if (!res) return Error{ErrorKind::dns, "cannot resolve " + host};
   return res;
 }
 
 Result<int> connect_with_deadline(const addrinfo* ai, Steady::time_point deadline, const std::string& where) {
   const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-  if (fd < 0) return Error{"network", "socket() failed"};
+  if (fd < 0) return Error{ErrorKind::network, "socket() failed"};
   if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
     const int e = errno;
     ::close(fd);
-    return Error{e == ECONNREFUSED ? "refused" : "network", where + ": connect failed"};
+    return Error{e == ECONNREFUSED ? ErrorKind::refused : ErrorKind::network, where + ": connect failed"};
   }
   pollfd p{fd, POLLOUT, 0};
   if (::poll(&p, 1, ms_left(deadline)) != 1) {
     ::close(fd);
-    return Error{"connect_timeout", where + ": no TCP connection within the connect deadline"};
+    return Error{ErrorKind::connect_timeout, where + ": no TCP connection within the connect deadline"};
   }
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) {
     ::close(fd);
-    return Error{err == ECONNREFUSED ? "refused" : "network", where + ": connection refused or failed"};
+    return Error{err == ECONNREFUSED ? ErrorKind::refused : ErrorKind::network, where + ": connection refused or failed"};
   }
   return fd;
 }
@@ -120,7 +120,7 @@ Result<CertInfo> fetch_certificate(const std::string& connect_host, std::uint16_
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(ctx ? SSL_new(ctx.get()) : nullptr, &SSL_free);
   if (!ssl) {
     ::close(fd.value());
-    return Error{"tls", "OpenSSL setup failed"};
+    return Error{ErrorKind::tls, "OpenSSL setup failed"};
   }
   SSL_CTX_set_default_verify_paths(ctx.get());
   if (!ca_file.empty()) SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr);
@@ -136,7 +136,7 @@ Result<CertInfo> fetch_certificate(const std::string& connect_host, std::uint16_
     pollfd p{fd.value(), static_cast<short>(want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
     if ((want != SSL_ERROR_WANT_READ && want != SSL_ERROR_WANT_WRITE) || ::poll(&p, 1, ms_left(deadline)) != 1) {
       ::close(fd.value());
-      return Error{want == SSL_ERROR_WANT_READ || want == SSL_ERROR_WANT_WRITE ? "timeout" : "tls",
+      return Error{want == SSL_ERROR_WANT_READ || want == SSL_ERROR_WANT_WRITE ? ErrorKind::timeout : ErrorKind::tls,
                    where + ": TLS handshake " + (want == SSL_ERROR_WANT_READ || want == SSL_ERROR_WANT_WRITE ? "timed out" : "failed")};
     }
   }
@@ -153,7 +153,7 @@ Result<CertInfo> fetch_certificate(const std::string& connect_host, std::uint16_
   info.verified = cert != nullptr && verdict == X509_V_OK;
   if (!info.verified) info.verify_error = cert == nullptr ? "no certificate" : X509_verify_cert_error_string(verdict);
   ::close(fd.value());  // no close_notify: nothing was sent that needs it
-  if (cert == nullptr) return Error{"tls", where + ": the server sent no certificate"};
+  if (cert == nullptr) return Error{ErrorKind::tls, where + ": the server sent no certificate"};
   return info;
 }
 

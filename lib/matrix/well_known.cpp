@@ -6,22 +6,22 @@ namespace hsops::matrix {
 
 Result<std::optional<std::string>> parse_client_well_known(long status, const std::string& body) {
   if (status == 404) return std::optional<std::string>{};
-  if (status != 200) return Error{"well_known", "/.well-known/matrix/client answered HTTP " + std::to_string(status) + " (expected 200 or 404)"};
-  if (body.empty()) return Error{"well_known", "/.well-known/matrix/client is empty"};
+  if (status != 200) return Error{ErrorKind::well_known, "/.well-known/matrix/client answered HTTP " + std::to_string(status) + " (expected 200 or 404)"};
+  if (body.empty()) return Error{ErrorKind::well_known, "/.well-known/matrix/client is empty"};
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(body);
   } catch (const nlohmann::json::exception& e) {
-    return Error{"well_known", std::string("/.well-known/matrix/client is not valid JSON: ") + e.what()};
+    return Error{ErrorKind::well_known, std::string("/.well-known/matrix/client is not valid JSON: ") + e.what()};
   }
-  if (!doc.is_object()) return Error{"well_known", "/.well-known/matrix/client is not a JSON object"};
+  if (!doc.is_object()) return Error{ErrorKind::well_known, "/.well-known/matrix/client is not a JSON object"};
   const auto hs = doc.find("m.homeserver");
   if (hs == doc.end() || !hs->is_object() || !hs->contains("base_url") || !(*hs)["base_url"].is_string()) {
-    return Error{"well_known", "/.well-known/matrix/client has no m.homeserver.base_url string"};
+    return Error{ErrorKind::well_known, "/.well-known/matrix/client has no m.homeserver.base_url string"};
   }
   std::string url = (*hs)["base_url"].get<std::string>();
   if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
-    return Error{"well_known", "/.well-known/matrix/client m.homeserver.base_url '" + url + "' is not an http(s) URL"};
+    return Error{ErrorKind::well_known, "/.well-known/matrix/client m.homeserver.base_url '" + url + "' is not an http(s) URL"};
   }
   while (!url.empty() && url.back() == '/') url.pop_back();
   return std::optional<std::string>{url};

@@ -11,7 +11,7 @@ namespace hsops::matrix {
 // Client discovery (spec "Well-known URI"): 404 -> nullopt (IGNORE: use the configured URL);
 // 200 with a JSON object holding an http(s) m.homeserver.base_url -> that URL (trailing '/'
 // dropped); anything else (other status, empty or invalid JSON, missing or bad base_url) ->
-// Error{"well_known", reason}: FAIL_PROMPT / FAIL_ERROR in the spec, CRITICAL for a probe.
+// Error{ErrorKind::well_known, reason}: FAIL_PROMPT / FAIL_ERROR in the spec, CRITICAL for a probe.
 Result<std::optional<std::string>> parse_client_well_known(long status, const std::string& body);
 
 // Server delegation: the "m.server" value ("host[:port]") of a 200 JSON answer. Anything

@@ -122,14 +122,14 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 std::string describe(const Request& request) { return request.method + " " + redact_url(request.url); }
 
-Error make_error(const Request& request, std::string kind, const std::string& cause) {
-  return Error{std::move(kind), describe(request) + ": " + cause};
+Error make_error(const Request& request, ErrorKind kind, const std::string& cause) {
+  return Error{kind, describe(request) + ": " + cause};
 }
 
 // A "url" error for requests we refuse before touching the network.
 std::optional<Error> validate(const Request& request) {
   if (request.deadlines.connect.count() <= 0 || request.deadlines.total.count() <= 0) {
-    return make_error(request, "url",
+    return make_error(request, ErrorKind::url,
                       "connect and total deadlines must be positive (got " +
                           std::to_string(request.deadlines.connect.count()) + " ms and " +
                           std::to_string(request.deadlines.total.count()) +
@@ -138,13 +138,13 @@ std::optional<Error> validate(const Request& request) {
   if (request.method.empty() ||
       std::any_of(request.method.begin(), request.method.end(),
                   [](unsigned char c) { return !std::isupper(c) && c != '-' && c != '_'; })) {
-    return make_error(request, "url", "invalid HTTP method");
+    return make_error(request, ErrorKind::url, "invalid HTTP method");
   }
   for (const auto& [name, value] : request.headers) {
     const auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
     if (name.empty() || std::any_of(name.begin(), name.end(), bad) ||
         std::any_of(value.begin(), value.end(), bad) || name.find(':') != std::string::npos) {
-      return make_error(request, "url", "a request header has an invalid name or value");
+      return make_error(request, ErrorKind::url, "a request header has an invalid name or value");
     }
   }
   return std::nullopt;
@@ -241,38 +241,38 @@ std::string curl_detail(CURLcode code, const char* error_buffer) {
 AttemptFailure failure(const Request& request, CURL* curl, CURLcode code, const Transfer& transfer,
                        milliseconds total, const char* error_buffer) {
   if (transfer.body_too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    return {make_error(request, "network",
+    return {make_error(request, ErrorKind::network,
                        "response larger than " + std::to_string(request.max_body_bytes) +
                            " bytes (max_body_bytes); refusing to read it"),
             false};
   }
   const bool connected = transfer.connected || transfer.any_header;
-  std::string kind = detail::classify_curl_code(static_cast<int>(code), connected);
+  const ErrorKind kind = detail::classify_curl_code(static_cast<int>(code), connected);
   std::string cause;
-  if (kind == "timeout") {
+  if (kind == ErrorKind::timeout) {
     cause = (transfer.any_header ? "response not complete within " : "no response within ") +
             std::to_string(total.count()) + " ms (total deadline)";
-  } else if (kind == "connect_timeout") {
+  } else if (kind == ErrorKind::connect_timeout) {
     // Name resolution, TCP and the TLS handshake all count against the connect deadline.
     const bool by_connect = request.deadlines.connect <= total;
     const auto limit = by_connect ? request.deadlines.connect.count() : total.count();
     cause = (tcp_connected(curl) ? "TLS handshake not finished within " : "could not connect within ") +
             std::to_string(limit) + " ms (" + (by_connect ? "connect" : "total") + " deadline; " +
             curl_detail(code, error_buffer) + ")";
-  } else if (kind == "refused") {
+  } else if (kind == ErrorKind::refused) {
     cause = "connection refused or host unreachable (" + curl_detail(code, error_buffer) + ")";
-  } else if (kind == "dns") {
+  } else if (kind == ErrorKind::dns) {
     cause = "could not resolve the host name (" + curl_detail(code, error_buffer) + ")";
-  } else if (kind == "tls") {
+  } else if (kind == ErrorKind::tls) {
     cause = "TLS failure (" + curl_detail(code, error_buffer) +
             "); check the server certificate, or set ca_file for a private CA";
-  } else if (kind == "url") {
+  } else if (kind == ErrorKind::url) {
     cause = "invalid or unsupported URL (" + curl_detail(code, error_buffer) + "); only http and https";
   } else {
     cause = "transfer failed (" + curl_detail(code, error_buffer) + ")";
   }
-  const bool retryable = kind != "tls" && kind != "url";
-  return {make_error(request, std::move(kind), cause), retryable};
+  const bool retryable = kind != ErrorKind::tls && kind != ErrorKind::url;
+  return {make_error(request, kind, cause), retryable};
 }
 
 struct AttemptResult {
@@ -284,7 +284,7 @@ AttemptResult attempt(const Request& request, milliseconds total) {
   EasyHandle curl;
   HeaderList headers;
   if (curl.get() == nullptr || !build_headers(request, headers)) {
-    return {std::nullopt, AttemptFailure{make_error(request, "network", "out of memory setting up the request"), false}};
+    return {std::nullopt, AttemptFailure{make_error(request, ErrorKind::network, "out of memory setting up the request"), false}};
   }
   Transfer transfer;
   transfer.max_body_bytes = request.max_body_bytes;
@@ -292,7 +292,7 @@ AttemptResult attempt(const Request& request, milliseconds total) {
   if (const CURLcode setup = configure(curl.get(), request, total, transfer, headers, error_buffer);
       setup != CURLE_OK) {
     return {std::nullopt,
-            AttemptFailure{make_error(request, "url", std::string("cannot set up the request (") +
+            AttemptFailure{make_error(request, ErrorKind::url, std::string("cannot set up the request (") +
                                                           curl_easy_strerror(setup) + ")"),
                            false}};
   }
@@ -398,15 +398,15 @@ void HeaderBlock::feed(std::string_view raw_line) {
   headers_[last_name_] = std::string(trim(raw_line.substr(colon + 1)));
 }
 
-std::string classify_curl_code(int curl_code, bool connected) {
+ErrorKind classify_curl_code(int curl_code, bool connected) {
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_OPERATION_TIMEDOUT:
-      return connected ? "timeout" : "connect_timeout";
+      return connected ? ErrorKind::timeout : ErrorKind::connect_timeout;
     case CURLE_COULDNT_CONNECT:
-      return "refused";
+      return ErrorKind::refused;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return "dns";
+      return ErrorKind::dns;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -422,12 +422,12 @@ std::string classify_curl_code(int curl_code, bool connected) {
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
     case CURLE_USE_SSL_FAILED:
-      return "tls";
+      return ErrorKind::tls;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return "url";
+      return ErrorKind::url;
     default:
-      return "network";
+      return ErrorKind::network;
   }
 }
 
@@ -447,7 +447,7 @@ milliseconds retry_budget(const Request& request) {
 Result<Response> perform(const Request& request) {
   if (auto invalid = validate(request)) return *invalid;
   if (global_init() != CURLE_OK) {
-    return make_error(request, "network", "libcurl could not be initialised");
+    return make_error(request, ErrorKind::network, "libcurl could not be initialised");
   }
   const int attempts = attempts_of(request.retry);
   // The whole call, retries and backoffs included, ends by this instant (see Retry in http.h).

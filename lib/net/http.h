@@ -33,7 +33,7 @@ struct Retry {
 };
 
 struct Request {
-  std::string method = "GET";  // an upper-case token ("GET", "PUT", ...); else Error{"url"}
+  std::string method = "GET";  // an upper-case token ("GET", "PUT", ...); else Error{ErrorKind::url}
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;
@@ -44,7 +44,7 @@ struct Request {
   // When on, at most 5 hops, http/https only; the headers returned are the final hop's.
   bool follow_redirects = false;
   // Added by lib/net: a hostile or broken peer must not exhaust memory. A larger body fails
-  // with Error{"network", "...response larger than ..."}.
+  // with Error{ErrorKind::network, "...response larger than ..."}.
   std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
@@ -63,7 +63,7 @@ struct Response {
 // Error kinds: "timeout", "connect_timeout", "refused", "dns", "tls", "network", "url".
 // An HTTP 4xx/5xx is a Response, not an Error: callers classify it. When 5xx retries are
 // exhausted, the last 5xx Response is returned. Zero or negative deadlines are rejected with
-// Error{"url", ...}: there is no "no timeout". Error messages name the method and the
+// Error{ErrorKind::url, ...}: there is no "no timeout". Error messages name the method and the
 // (redacted) URL, never request headers or bodies. Thread-safe; one connection per call.
 Result<Response> perform(const Request& request);
 
@@ -96,7 +96,7 @@ class HeaderBlock {
 // The Error kind for a libcurl result code (a CURLcode as int, so curl stays out of this
 // header). `connected`: the connection (TCP, and TLS for https) was up when it failed; it
 // splits CURLE_OPERATION_TIMEDOUT into "timeout" and "connect_timeout".
-std::string classify_curl_code(int curl_code, bool connected);
+ErrorKind classify_curl_code(int curl_code, bool connected);
 
 // Worst-case wall time perform() allows for `request` across all attempts (see Retry).
 std::chrono::milliseconds retry_budget(const Request& request);

@@ -30,7 +30,7 @@ Result<nlohmann::json> parse_json(const Response& response, const std::string& u
   try {
     return nlohmann::json::parse(response.body);
   } catch (const nlohmann::json::exception& e) {
-    return Error{"parse", redact_url(url) + ": response is not JSON: " + e.what()};
+    return Error{ErrorKind::parse, redact_url(url) + ": response is not JSON: " + e.what()};
   }
 }
 

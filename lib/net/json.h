@@ -8,7 +8,7 @@
 
 namespace hsops::net {
 
-// Parses a body as JSON; a parse failure is Error{"parse", "...: <what>"} naming the URL.
+// Parses a body as JSON; a parse failure is Error{ErrorKind::parse, "...: <what>"} naming the URL.
 Result<nlohmann::json> parse_json(const Response& response, const std::string& url);
 
 // Sends `body` as application/json (method from the request) and parses the reply.

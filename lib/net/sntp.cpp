@@ -58,7 +58,7 @@ Result<std::vector<Address>> resolve(const HostPort& hp, Steady::time_point dead
     addrinfo* list = nullptr;
     const int rc = ::getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &list);
     if (rc != 0) {
-      promise->set_value(Error{"dns", "cannot resolve " + hp.host + ": " + ::gai_strerror(rc)});
+      promise->set_value(Error{ErrorKind::dns, "cannot resolve " + hp.host + ": " + ::gai_strerror(rc)});
       return;
     }
     std::vector<Address> out;
@@ -73,7 +73,7 @@ Result<std::vector<Address>> resolve(const HostPort& hp, Steady::time_point dead
     promise->set_value(std::move(out));
   }).detach();
   if (future.wait_until(deadline) != std::future_status::ready) {
-    return Error{"dns", "resolving " + hp.host + " did not finish in time"};
+    return Error{ErrorKind::dns, "resolving " + hp.host + " did not finish in time"};
   }
   return future.get();
 }
@@ -108,17 +108,17 @@ Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& opti
   const WallTime t1 = clock.now();
   const auto m1 = clock.monotonic();
   if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) < 0) {
-    return Error{"network", "send to " + address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
+    return Error{ErrorKind::network, "send to " + address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
                                 " failed: " + std::strerror(errno)};
   }
   std::uint8_t buf[512];
   for (;;) {
     const double left = ms_left(deadline);
-    if (left <= 0) return Error{"timeout", "no reply before the deadline"};
+    if (left <= 0) return Error{ErrorKind::timeout, "no reply before the deadline"};
     pollfd pfd{fd, POLLIN, 0};
     const int rc = ::poll(&pfd, 1, static_cast<int>(std::ceil(left)));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return Error{"network", std::string("poll failed: ") + std::strerror(errno)};
+    if (rc < 0) return Error{ErrorKind::network, std::string("poll failed: ") + std::strerror(errno)};
     if (rc == 0) continue;  // the loop head turns an expired deadline into "timeout"
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
@@ -127,8 +127,8 @@ Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& opti
     const auto m4 = clock.monotonic();
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-      if (errno == ECONNREFUSED) return Error{"refused", "port unreachable (nothing listens there)"};
-      return Error{"network", std::string("receive failed: ") + std::strerror(errno)};
+      if (errno == ECONNREFUSED) return Error{ErrorKind::refused, "port unreachable (nothing listens there)"};
+      return Error{ErrorKind::network, std::string("receive failed: ") + std::strerror(errno)};
     }
     if (!same_address(from, from_len, peer)) continue;  // not from the server we asked: ignore
     auto reply = decode(buf, static_cast<std::size_t>(n));
@@ -141,12 +141,12 @@ Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& opti
     const double wall_rtt = std::chrono::duration<double>(t4 - t1).count();
     const double mono_rtt = std::chrono::duration<double>(m4 - m1).count();
     if (std::fabs(wall_rtt - mono_rtt) * 1000 > static_cast<double>(options.max_step_disagreement.count())) {
-      return Error{"stepped", "the local clock stepped during the exchange; sample dropped"};
+      return Error{ErrorKind::stepped, "the local clock stepped during the exchange; sample dropped"};
     }
     SntpSample s;
     s.offset = offset_seconds(e);
     s.delay = delay_seconds(e);
-    if (s.delay < 0) return Error{"invalid", "negative round-trip delay; reply dropped"};
+    if (s.delay < 0) return Error{ErrorKind::invalid, "negative round-trip delay; reply dropped"};
     s.stratum = reply->stratum;
     s.refid = refid_text(reply->stratum, reply->reference_id);
     s.root_distance = short_to_seconds(reply->root_delay) / 2 + short_to_seconds(reply->root_dispersion);
@@ -163,18 +163,18 @@ Result<SntpSample> query(std::string_view server, const SntpOptions& options, co
   if (!hp) return hp.error();
   auto addresses = resolve(*hp, deadline);
   if (!addresses) return addresses.error();
-  if (addresses->empty()) return Error{"dns", hp->host + " has no addresses"};
+  if (addresses->empty()) return Error{ErrorKind::dns, hp->host + " has no addresses"};
 
   std::optional<Error> last_error;
   for (const Address& peer : *addresses) {
     Fd sock(::socket(peer.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (sock.fd < 0) {
-      last_error = Error{"network", std::string("cannot open a UDP socket: ") + std::strerror(errno)};
+      last_error = Error{ErrorKind::network, std::string("cannot open a UDP socket: ") + std::strerror(errno)};
       continue;
     }
     // connect() makes the kernel drop datagrams from anyone else and report ICMP unreachable.
     if (::connect(sock.fd, reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) != 0) {
-      last_error = Error{"network", "cannot reach " +
+      last_error = Error{ErrorKind::network, "cannot reach " +
                                         address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
                                         ": " + std::strerror(errno)};
       continue;
@@ -193,19 +193,19 @@ Result<SntpSample> query(std::string_view server, const SntpOptions& options, co
         continue;
       }
       last_error = sample.error();
-      const std::string& kind = sample.error().kind;
+      const ErrorKind kind = sample.error().kind;
       // Kiss-o'-death: stop asking (RFC 4330 §5). Timeout: the deadline is spent.
-      if (kind == "kod" || kind == "timeout" || kind == "refused") break;
+      if (kind == ErrorKind::kod || kind == ErrorKind::timeout || kind == ErrorKind::refused) break;
     }
     if (best) {
       best->samples = valid;
       return *best;
     }
-    if (last_error && last_error->kind == "kod") break;
+    if (last_error && last_error->kind == ErrorKind::kod) break;
     if (ms_left(deadline) <= 0) break;
   }
-  Error e = last_error.value_or(Error{"timeout", "no reply before the deadline"});
-  if (e.kind == "timeout") {
+  Error e = last_error.value_or(Error{ErrorKind::timeout, "no reply before the deadline"});
+  if (e.kind == ErrorKind::timeout) {
     e.message = "no reply within " + std::to_string(options.timeout.count()) + " ms";
   }
   return e;

@@ -55,7 +55,7 @@ SntpBytes encode(const SntpPacket& packet) {
 
 Result<SntpPacket> decode(const std::uint8_t* data, std::size_t size) {
   if (size < kSntpPacketSize) {
-    return Error{"invalid", "reply is " + std::to_string(size) + " bytes; an NTP packet has at least 48"};
+    return Error{ErrorKind::invalid, "reply is " + std::to_string(size) + " bytes; an NTP packet has at least 48"};
   }
   SntpPacket p;
   p.leap = data[0] >> 6;
@@ -124,34 +124,34 @@ std::string refid_text(int stratum, std::uint32_t reference_id) {
 }
 
 std::optional<Error> validate_reply(const SntpPacket& reply, NtpTimestamp sent_transmit, int version) {
-  if (reply.mode != 4) return Error{"invalid", "reply has mode " + std::to_string(reply.mode) + ", not 4 (server)"};
+  if (reply.mode != 4) return Error{ErrorKind::invalid, "reply has mode " + std::to_string(reply.mode) + ", not 4 (server)"};
   if (reply.version != version) {
-    return Error{"invalid", "reply has NTP version " + std::to_string(reply.version) + ", we asked with " +
+    return Error{ErrorKind::invalid, "reply has NTP version " + std::to_string(reply.version) + ", we asked with " +
                                 std::to_string(version)};
   }
   // Before trusting anything else, even a kiss-o'-death: a reply must echo our nonce, or it
   // may be spoofed (or a stale answer to an earlier request).
   if (!(reply.origin == sent_transmit)) {
-    return Error{"invalid", "reply's origin timestamp does not echo our request (spoofed or stale reply)"};
+    return Error{ErrorKind::invalid, "reply's origin timestamp does not echo our request (spoofed or stale reply)"};
   }
   if (reply.stratum == 0) {
     const std::string code = kiss_code(reply.reference_id);
     std::string why = "kiss-o'-death " + (code.empty() ? std::string("(no code)") : code);
     if (code == "DENY" || code == "RSTR") why += ": the server refuses us; do not query it";
     else if (code == "RATE") why += ": the server asks us to query less often";
-    return Error{"kod", why};
+    return Error{ErrorKind::kod, why};
   }
-  if (reply.leap == 3) return Error{"invalid", "server says it is unsynchronised (leap indicator 3)"};
+  if (reply.leap == 3) return Error{ErrorKind::invalid, "server says it is unsynchronised (leap indicator 3)"};
   if (reply.stratum > 15) {
-    return Error{"invalid", "server is unsynchronised (stratum " + std::to_string(reply.stratum) + ")"};
+    return Error{ErrorKind::invalid, "server is unsynchronised (stratum " + std::to_string(reply.stratum) + ")"};
   }
-  if (reply.transmit.zero()) return Error{"invalid", "reply has a zero transmit timestamp"};
+  if (reply.transmit.zero()) return Error{ErrorKind::invalid, "reply has a zero transmit timestamp"};
   return std::nullopt;
 }
 
 Result<HostPort> parse_host_port(std::string_view text) {
   HostPort hp;
-  auto bad = [&](const char* why) { return Error{"config", "bad NTP server '" + std::string(text) + "': " + why}; };
+  auto bad = [&](const char* why) { return Error{ErrorKind::config, "bad NTP server '" + std::string(text) + "': " + why}; };
   if (text.empty()) return bad("empty");
   std::string_view port;
   if (text.front() == '[') {

@@ -11,7 +11,7 @@ namespace hsops::output {
 namespace {
 
 Error io_error(const std::filesystem::path& path, const std::string& what) {
-  return Error{"io", "cannot write " + path.string() + ": " + what + ": " + std::strerror(errno)};
+  return Error{ErrorKind::io, "cannot write " + path.string() + ": " + what + ": " + std::strerror(errno)};
 }
 
 }  // namespace

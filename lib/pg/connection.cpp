@@ -94,8 +94,8 @@ std::string redact_conninfo(std::string_view conninfo) {
   return out;
 }
 
-std::string error_kind_for_sqlstate(std::string_view sqlstate) {
-  return sqlstate == "57014" ? "timeout" : "sql";
+ErrorKind error_kind_for_sqlstate(std::string_view sqlstate) {
+  return sqlstate == "57014" ? ErrorKind::timeout : ErrorKind::sql;
 }
 
 std::string tidy_message(std::string_view message, std::string_view secret) {
@@ -173,7 +173,7 @@ Result<Connection> Connection::open(const std::string& conninfo, const Options& 
   const char* values[] = {conninfo.c_str(), timeout.c_str(), session.c_str(), options.application_name.c_str(),
                           nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
-  if (conn == nullptr) return Error{"connect", "PostgreSQL: out of memory while connecting"};
+  if (conn == nullptr) return Error{ErrorKind::connect, "PostgreSQL: out of memory while connecting"};
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string target = describe_target(conn);
     std::string why = tidy_message(PQerrorMessage(conn), secret);
@@ -181,7 +181,7 @@ Result<Connection> Connection::open(const std::string& conninfo, const Options& 
     if (why.find("timeout expired") != std::string::npos) {
       why = "no answer within " + timeout + " s (connect_timeout): " + why;
     }
-    return Error{"connect", "cannot connect to PostgreSQL " + target + ": " + why};
+    return Error{ErrorKind::connect, "cannot connect to PostgreSQL " + target + ": " + why};
   }
   std::string target = describe_target(conn);
   return Connection(conn, std::move(target), options);
@@ -189,13 +189,13 @@ Result<Connection> Connection::open(const std::string& conninfo, const Options& 
 
 Result<bool> Connection::ensure_open() {
   if (conn_ == nullptr) {
-    return Error{"connect", "PostgreSQL " + target_ + ": the connection was closed (after an earlier timeout or error)"};
+    return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": the connection was closed (after an earlier timeout or error)"};
   }
   if (PQstatus(conn_) != CONNECTION_OK) {
     // One reset attempt: a restarted server (or a failover drill) should not need a new object.
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
-      return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
+      return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
     }
   }
   return true;
@@ -215,7 +215,7 @@ Result<bool> Connection::wait_socket(bool for_write, Clock::time_point until) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
     if (left <= 0) {
       close();
-      return Error{"timeout", "PostgreSQL " + target_ + ": no answer within " +
+      return Error{ErrorKind::timeout, "PostgreSQL " + target_ + ": no answer within " +
                                   std::to_string((options_.statement_timeout + kClientGrace).count()) +
                                   " ms; connection closed"};
     }
@@ -225,9 +225,9 @@ Result<bool> Connection::wait_socket(bool for_write, Clock::time_point until) {
   // (an error or notice mid-COPY), or both sides could wait on full buffers.
   pollfd pfd{PQsocket(conn_), static_cast<short>(for_write ? (POLLOUT | POLLIN) : POLLIN), 0};
   int rc = ::poll(&pfd, 1, wait_ms);
-  if (rc < 0 && errno != EINTR) return Error{"connect", "PostgreSQL " + target_ + ": poll failed while waiting"};
+  if (rc < 0 && errno != EINTR) return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": poll failed while waiting"};
   if (rc > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) != 0 && PQconsumeInput(conn_) == 0) {
-    return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
+    return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": connection lost: " + tidy_message(PQerrorMessage(conn_))};
   }
   return true;
 }
@@ -246,7 +246,7 @@ Error Connection::result_error(pg_result* r) {
   std::string msg = tidy_message(PQresultErrorMessage(r));
   if (msg.empty()) msg = tidy_message(PQerrorMessage(conn_));
   if (sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
-    return Error{"connect", "PostgreSQL " + target_ + ": connection lost: " + msg};
+    return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": connection lost: " + msg};
   }
   return Error{error_kind_for_sqlstate(sqlstate),
                "PostgreSQL " + target_ + ": " + msg + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")")};
@@ -269,7 +269,7 @@ Result<Rows> Connection::collect(Clock::time_point until) {
     if (!ready) return ready.error();
   }
   if (error) return *error;
-  if (!last) return Error{"connect", "PostgreSQL " + target_ + ": no result (connection lost?)"};
+  if (!last) return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": no result (connection lost?)"};
 
   Rows rows;
   PGresult* r = last.get();
@@ -305,7 +305,7 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
 
   if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                         nullptr, 0) == 0) {
-    return Error{"connect", "PostgreSQL " + target_ + ": could not send the statement: " +
+    return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": could not send the statement: " +
                                 tidy_message(PQerrorMessage(conn_))};
   }
   return collect(deadline());
@@ -322,12 +322,12 @@ Result<long> Connection::copy_in(const std::string& copy_sql, std::string_view d
 }
 
 Error Connection::fail_and_close(const std::string& what) {
-  Error e{"connect", "PostgreSQL " + target_ + ": " + what + ": " + tidy_message(PQerrorMessage(conn_))};
+  Error e{ErrorKind::connect, "PostgreSQL " + target_ + ": " + what + ": " + tidy_message(PQerrorMessage(conn_))};
   close();  // the session's state is unknown: the next use starts afresh
   return e;
 }
 
-Error Connection::not_connected() const { return Error{"connect", "PostgreSQL " + target_ + ": not connected"}; }
+Error Connection::not_connected() const { return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": not connected"}; }
 
 Result<bool> Connection::start_copy(const std::string& copy_sql) {
   auto open = ensure_open();
@@ -342,7 +342,7 @@ Result<bool> Connection::await_copy_ready() {
   auto ready = wait_ready(until);
   if (!ready) return ready.error();
   ResultPtr started(PQgetResult(conn_));
-  if (!started) return Error{"connect", "PostgreSQL " + target_ + ": no answer to COPY (connection lost?)"};
+  if (!started) return Error{ErrorKind::connect, "PostgreSQL " + target_ + ": no answer to COPY (connection lost?)"};
   if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
     Error e = result_error(started.get());
     // Drain what follows under the same deadline, so the connection is ready for the next use.

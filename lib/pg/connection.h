@@ -115,7 +115,7 @@ std::string redact_conninfo(std::string_view conninfo);
 // The SQLSTATE an error message from this library carries ("... (SQLSTATE 23514)"), or "".
 std::string sqlstate_of(std::string_view message);
 // "timeout" for SQLSTATE 57014 (query_canceled, which statement_timeout raises), else "sql".
-std::string error_kind_for_sqlstate(std::string_view sqlstate);
+ErrorKind error_kind_for_sqlstate(std::string_view sqlstate);
 // Trims trailing whitespace and replaces newlines with "; " (libpq messages end in "\n" and
 // may span lines), and removes every occurrence of `secret` when it is non-empty.
 std::string tidy_message(std::string_view message, std::string_view secret = {});

@@ -46,7 +46,7 @@ std::string with_password(std::string_view conninfo, std::string_view password) 
 }
 
 bool is_insufficient_privilege(const Error& error) {
-  return error.kind == "sql" && error.message.find("SQLSTATE 42501") != std::string::npos;
+  return error.kind == ErrorKind::sql && error.message.find("SQLSTATE 42501") != std::string::npos;
 }
 
 }  // namespace hsops::pg

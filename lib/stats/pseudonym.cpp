@@ -89,29 +89,29 @@ Result<std::string> load_or_create_secret(const std::filesystem::path& path) {
     if (in) {
       std::string secret;
       std::getline(in, secret);
-      if (secret.size() < 32) return Error{"io", "pseudonym secret " + path.string() + " is shorter than 32 characters; delete it to have a new one made"};
+      if (secret.size() < 32) return Error{ErrorKind::io, "pseudonym secret " + path.string() + " is shorter than 32 characters; delete it to have a new one made"};
       return secret;
     }
   }
   std::error_code ec;
   if (path.has_parent_path()) {
     std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return Error{"io", "cannot create " + path.parent_path().string() + ": " + ec.message()};
+    if (ec) return Error{ErrorKind::io, "cannot create " + path.parent_path().string() + ": " + ec.message()};
   }
   unsigned char random[32];
-  if (RAND_bytes(random, sizeof random) != 1) return Error{"random", "OpenSSL could not produce random bytes"};
+  if (RAND_bytes(random, sizeof random) != 1) return Error{ErrorKind::random, "OpenSSL could not produce random bytes"};
   const std::string secret = to_hex(random, sizeof random);
   // O_EXCL: two processes racing to create it must not end up with different secrets.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return load_or_create_secret(path);
-    return Error{"io", "cannot create " + path.string() + ": " + std::strerror(errno)};
+    return Error{ErrorKind::io, "cannot create " + path.string() + ": " + std::strerror(errno)};
   }
   const std::string line = secret + "\n";
   const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!written || !synced) return Error{"io", "cannot write " + path.string()};
+  if (!written || !synced) return Error{ErrorKind::io, "cannot write " + path.string()};
   return secret;
 }
 

@@ -37,7 +37,7 @@ TEST_CASE("a peer that accepts and never answers ends in 'timeout' at the total 
   const auto elapsed = since(start);
   WARN("black-hole GET ended after " << elapsed.count() << " ms (total deadline 1500 ms)");
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::timeout);
   CHECK(result.error().message == "GET " + hole.url("/x") + ": no response within 1500 ms (total deadline)");
   CHECK(elapsed >= 1500ms);
   CHECK(elapsed < 2000ms);
@@ -53,7 +53,7 @@ TEST_CASE("a peer that never completes the TCP handshake ends in 'connect_timeou
   const auto elapsed = since(start);
   REQUIRE_FALSE(result.ok());
   INFO(result.error().message);
-  CHECK(result.error().kind == "connect_timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::connect_timeout);
   CHECK(result.error().message.rfind("GET " + dropped.url("/x") + ": could not connect within 500 ms (connect deadline", 0) == 0);
   CHECK(elapsed >= 500ms);
   CHECK(elapsed < 1000ms);
@@ -67,7 +67,7 @@ TEST_CASE("a TLS handshake into a black hole ends in 'connect_timeout' at the co
   auto result = hsops::net::perform(request);
   const auto elapsed = since(start);
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "connect_timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::connect_timeout);
   INFO(result.error().message);
   CHECK(result.error().message.find("TLS handshake not finished within 500 ms") != std::string::npos);
   CHECK(elapsed >= 500ms);
@@ -82,7 +82,7 @@ TEST_CASE("a server that sends headers then stalls the body ends in 'timeout'") 
   const auto start = Clock::now();
   auto result = hsops::net::perform(request_for(server.url("/stall"), 800ms));
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::timeout);
   INFO(result.error().message);
   CHECK(result.error().message.find("response not complete within 800 ms") != std::string::npos);
   CHECK(since(start) < 1300ms);
@@ -93,7 +93,7 @@ TEST_CASE("a closed port is 'refused' / quickly") {
   const auto start = Clock::now();
   auto result = hsops::net::perform(request_for("http://127.0.0.1:" + std::to_string(port) + "/x"));
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "refused");
+  CHECK(result.error().kind == hsops::ErrorKind::refused);
   CHECK(result.error().message.rfind("GET http://127.0.0.1:" + std::to_string(port) + "/x: ", 0) == 0);
   CHECK(since(start) < 500ms);
 }
@@ -176,7 +176,7 @@ TEST_CASE("network errors are retried within the budget / and the message says h
   auto result = hsops::net::perform(request);
   const auto elapsed = since(start);
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "refused");
+  CHECK(result.error().kind == hsops::ErrorKind::refused);
   CHECK(result.error().message.find("(attempt 3 of 3)") != std::string::npos);
   CHECK(elapsed >= 150ms);
   CHECK(elapsed < hsops::net::detail::retry_budget(request));
@@ -191,7 +191,7 @@ TEST_CASE("retries against a black hole stay within attempts * total + backoffs"
   auto result = hsops::net::perform(request);
   const auto elapsed = since(start);
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::timeout);
   CHECK(hole.connection_count() == 2);
   CHECK(elapsed >= 900ms);
   CHECK(elapsed <= hsops::net::detail::retry_budget(request) + 50ms);
@@ -210,7 +210,7 @@ TEST_CASE("a body larger than max_body_bytes is an error / with or without Conte
     request.max_body_bytes = 1024 * 1024;
     auto result = hsops::net::perform(request);
     REQUIRE_FALSE(result.ok());
-    CHECK(result.error().kind == "network");
+    CHECK(result.error().kind == hsops::ErrorKind::network);
     CHECK(result.error().message.find("response larger than 1048576 bytes") != std::string::npos);
     // The default cap (16 MiB) lets the same body through.
     auto fine = hsops::net::perform(request_for(server.url(path)));
@@ -256,7 +256,7 @@ TEST_CASE("perform_json sends JSON with the right headers and parses the reply")
   CHECK(html->json.is_null());
   auto parsed = hsops::net::parse_json(html->http, server.url("/html"));
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.error().kind == "parse");
+  CHECK(parsed.error().kind == hsops::ErrorKind::parse);
   CHECK(parsed.error().message.rfind(server.url("/html") + ": response is not JSON: ", 0) == 0);
 }
 
@@ -265,5 +265,5 @@ TEST_CASE("https:// to a plain-HTTP server is an error / never a success") {
   server.route("/x", {200, {}, "plain"});
   auto result = hsops::net::perform(request_for("https://127.0.0.1:" + std::to_string(server.port()) + "/x"));
   REQUIRE_FALSE(result.ok());
-  CHECK((result.error().kind == "tls" || result.error().kind == "network"));
+  CHECK((result.error().kind == hsops::ErrorKind::tls || result.error().kind == hsops::ErrorKind::network));
 }

@@ -1,5 +1,7 @@
 #include "checks/appservice/ping.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "core/units.h"
@@ -14,6 +16,21 @@ using nlohmann::json;
 std::string trimmed(std::string text, std::size_t max = 200) {
   if (text.size() > max) text = text.substr(0, max) + "...";
   return text;
+}
+
+// Synapse (1.160) answers a ping to an appservice that returned a non-2xx with an empty or
+// short body as 502 M_CONNECTION_FAILED, its error text carrying "PartialDownloadError: NNN":
+// the appservice did answer, with HTTP NNN. Returns NNN, or 0 when the text has none.
+long partial_download_status(const std::string& error_text) {
+  static const std::string marker = "PartialDownloadError: ";
+  const auto at = error_text.find(marker);
+  if (at == std::string::npos) return 0;
+  long status = 0;
+  for (auto i = at + marker.size(); i < error_text.size() && std::isdigit(static_cast<unsigned char>(error_text[i])); ++i) {
+    status = status * 10 + (error_text[i] - '0');
+    if (status > 999) return 0;
+  }
+  return status >= 100 ? status : 0;
 }
 
 }  // namespace
@@ -31,7 +48,7 @@ PingOutcome classify_ping(const Result<net::Response>& answer, bool versions_ok,
     if (!versions_ok) {
       o.kind = PingKind::homeserver_down;
       o.detail = e.message;
-    } else if (e.kind == "timeout") {
+    } else if (e.kind == ErrorKind::timeout) {
       o.kind = PingKind::hangs;
       o.detail = "homeserver -> appservice call hangs: no answer to the ping within " +
                  format_duration(std::chrono::duration<double>(deadline).count()) +
@@ -73,6 +90,9 @@ PingOutcome classify_ping(const Result<net::Response>& answer, bool versions_ok,
     std::string as_body = body.is_object() && body.contains("body") && body["body"].is_string() ? body["body"].get<std::string>() : "";
     o.kind = status == 404 ? PingKind::not_implemented : PingKind::bad_status;
     o.detail = "appservice answered HTTP " + std::to_string(status) + (as_body.empty() ? "" : ": " + trimmed(as_body));
+  } else if (ends_with("CONNECTION_FAILED") && partial_download_status(api.error) != 0) {
+    o.kind = PingKind::bad_status;  // the appservice answered: not a connection failure
+    o.detail = "appservice answered HTTP " + std::to_string(partial_download_status(api.error));
   } else if (ends_with("CONNECTION_FAILED")) {
     o.kind = PingKind::connection_failed;
   } else if (ends_with("CONNECTION_TIMEOUT")) {

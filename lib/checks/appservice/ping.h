@@ -18,7 +18,8 @@ enum class PingKind {
   ok,
   url_not_set,          // 400 M_URL_NOT_SET: registration has url: null
   forbidden,            // 403 M_FORBIDDEN: token/id mismatch (or unknown id)
-  bad_status,           // 502 M_BAD_STATUS: the appservice answered non-2xx
+  bad_status,           // 502 M_BAD_STATUS, or M_CONNECTION_FAILED with "PartialDownloadError:
+                        // NNN": the appservice answered non-2xx
   not_implemented,      // M_BAD_STATUS with 404: reachable, but no ping endpoint
   connection_failed,    // 502 M_CONNECTION_FAILED: refused, DNS, ...
   connection_timeout,   // 504 M_CONNECTION_TIMEOUT: Synapse's own 60 s ran out

@@ -123,7 +123,7 @@ CanaryOutcome run_canary(const BridgeTarget& t, const Options& o, const Clock& c
       for (;;) {
         auto m = irc.read(deadline);
         if (!m) {
-          out.matrix_to_remote.error = m.error().kind == "timeout" ? "not delivered within " + format_duration(o.direction_timeout.count() / 1000.0)
+          out.matrix_to_remote.error = m.error().kind == ErrorKind::timeout ? "not delivered within " + format_duration(o.direction_timeout.count() / 1000.0)
                                                                    : m.error().message;
           return;
         }

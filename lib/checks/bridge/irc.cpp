@@ -102,15 +102,15 @@ Result<bool> IrcClient::handshake(const std::string& host, int port, const IrcTl
   const std::string where = "IRC: TLS handshake with " + host + ":" + std::to_string(port);
   ERR_clear_error();
   ctx_ = SSL_CTX_new(TLS_client_method());
-  if (ctx_ == nullptr) return Error{"tls", where + ": " + openssl_reason()};
+  if (ctx_ == nullptr) return Error{ErrorKind::tls, where + ": " + openssl_reason()};
   SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
   SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
   if (SSL_CTX_set_default_verify_paths(ctx_) != 1) ERR_clear_error();  // a host without a store still may use ca_file
   if (!tls.ca_file.empty() && SSL_CTX_load_verify_locations(ctx_, tls.ca_file.c_str(), nullptr) != 1) {
-    return Error{"tls", "IRC: cannot load CA file " + tls.ca_file + ": " + openssl_reason()};
+    return Error{ErrorKind::tls, "IRC: cannot load CA file " + tls.ca_file + ": " + openssl_reason()};
   }
   ssl_ = SSL_new(ctx_);
-  if (ssl_ == nullptr) return Error{"tls", where + ": " + openssl_reason()};
+  if (ssl_ == nullptr) return Error{ErrorKind::tls, where + ": " + openssl_reason()};
   if (is_ip_literal(host)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), host.c_str());
   } else {
@@ -126,17 +126,17 @@ Result<bool> IrcClient::handshake(const std::string& host, int port, const IrcTl
       pollfd p{fd_, static_cast<short>(want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
       const int ready = ::poll(&p, 1, ms_left(deadline));
       if (ready < 0 && errno == EINTR) continue;
-      if (ready <= 0) return Error{"timeout", where + " timed out"};
+      if (ready <= 0) return Error{ErrorKind::timeout, where + " timed out"};
       continue;
     }
     const long verdict = SSL_get_verify_result(ssl_);
     if (verdict != X509_V_OK) {
       ERR_clear_error();
-      return Error{"tls", where + " failed: certificate not trusted: " + X509_verify_cert_error_string(verdict) +
+      return Error{ErrorKind::tls, where + " failed: certificate not trusted: " + X509_verify_cert_error_string(verdict) +
                               (tls.ca_file.empty() ? " (set remote.ca_file to the server's CA)" : " (CA file " + tls.ca_file + ")")};
     }
     const std::string reason = openssl_reason();
-    return Error{"tls", where + " failed" + (reason.empty() ? " (the server closed the connection; is this port TLS?)" : ": " + reason)};
+    return Error{ErrorKind::tls, where + " failed" + (reason.empty() ? " (the server closed the connection; is this port TLS?)" : ": " + reason)};
   }
 }
 
@@ -147,28 +147,28 @@ Result<bool> IrcClient::connect(const std::string& host, int port, const std::st
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
-    return Error{"dns", "IRC: cannot resolve " + host};
+    return Error{ErrorKind::dns, "IRC: cannot resolve " + host};
   }
   const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int rc = fd < 0 ? -1 : ::connect(fd, found->ai_addr, found->ai_addrlen);
   ::freeaddrinfo(found);
-  if (fd < 0) return Error{"network", std::string("IRC: socket: ") + std::strerror(errno)};
+  if (fd < 0) return Error{ErrorKind::network, std::string("IRC: socket: ") + std::strerror(errno)};
   if (rc != 0 && errno != EINPROGRESS) {
     const std::string why = std::strerror(errno);
     ::close(fd);
-    return Error{"refused", "IRC: connect to " + host + ":" + std::to_string(port) + ": " + why};
+    return Error{ErrorKind::refused, "IRC: connect to " + host + ":" + std::to_string(port) + ": " + why};
   }
   pollfd p{fd, POLLOUT, 0};
   if (::poll(&p, 1, ms_left(deadline)) <= 0) {
     ::close(fd);
-    return Error{"connect_timeout", "IRC: connect to " + host + ":" + std::to_string(port) + " timed out"};
+    return Error{ErrorKind::connect_timeout, "IRC: connect to " + host + ":" + std::to_string(port) + " timed out"};
   }
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) {
     ::close(fd);
-    return Error{"refused", "IRC: connect to " + host + ":" + std::to_string(port) + ": " + std::strerror(err)};
+    return Error{ErrorKind::refused, "IRC: connect to " + host + ":" + std::to_string(port) + ": " + std::strerror(err)};
   }
   close_connection();
   fd_ = fd;
@@ -186,20 +186,20 @@ Result<bool> IrcClient::connect(const std::string& host, int port, const std::st
     auto m = read(deadline);
     if (!m) return Error{m.error().kind, "IRC: registering as " + nick + ": " + m.error().message};
     if (m->command == "001") break;
-    if (m->command == "433") return Error{"irc", "IRC: nick " + nick + " is in use"};
-    if (m->command == "ERROR") return Error{"irc", "IRC: server closed the link: " + m->text};
+    if (m->command == "433") return Error{ErrorKind::irc, "IRC: nick " + nick + " is in use"};
+    if (m->command == "ERROR") return Error{ErrorKind::irc, "IRC: server closed the link: " + m->text};
   }
   if (auto s = send_line("JOIN " + channel); !s) return s;
   for (;;) {
     auto m = read(deadline);
     if (!m) return Error{m.error().kind, "IRC: joining " + channel + ": " + m.error().message};
     if (m->command == "JOIN" && m->nick() == nick) return true;
-    if (m->command.size() == 3 && m->command[0] == '4') return Error{"irc", "IRC: JOIN " + channel + ": " + m->command + " " + m->text};
+    if (m->command.size() == 3 && m->command[0] == '4') return Error{ErrorKind::irc, "IRC: JOIN " + channel + ": " + m->command + " " + m->text};
   }
 }
 
 Result<bool> IrcClient::send_line(const std::string& line) {
-  if (fd_ < 0) return Error{"network", "IRC: not connected"};
+  if (fd_ < 0) return Error{ErrorKind::network, "IRC: not connected"};
   std::string out = line.substr(0, line.find_first_of("\r\n")) + "\r\n";
   std::size_t sent = 0;
   while (sent < out.size()) {
@@ -218,12 +218,12 @@ Result<bool> IrcClient::send_line(const std::string& line) {
     }
     if (wait_for != 0) {
       pollfd p{fd_, wait_for, 0};
-      if (::poll(&p, 1, 5000) <= 0) return Error{"timeout", "IRC: send timed out"};
+      if (::poll(&p, 1, 5000) <= 0) return Error{ErrorKind::timeout, "IRC: send timed out"};
       continue;
     }
     if (n <= 0) {
       close_connection();
-      return Error{"network", "IRC: connection lost while sending"};
+      return Error{ErrorKind::network, "IRC: connection lost while sending"};
     }
     sent += static_cast<std::size_t>(n);
   }
@@ -232,7 +232,7 @@ Result<bool> IrcClient::send_line(const std::string& line) {
 
 Result<IrcMessage> IrcClient::read(SteadyTime deadline) {
   for (;;) {
-    if (fd_ < 0) return Error{"network", "IRC: not connected"};
+    if (fd_ < 0) return Error{ErrorKind::network, "IRC: not connected"};
     if (const auto eol = buffer_.find('\n'); eol != std::string::npos) {
       const std::string line = buffer_.substr(0, eol);
       buffer_.erase(0, eol + 1);
@@ -245,7 +245,7 @@ Result<IrcMessage> IrcClient::read(SteadyTime deadline) {
       return *m;
     }
     // A busy channel must not keep a reader past its deadline either.
-    if (std::chrono::steady_clock::now() >= deadline) return Error{"timeout", "IRC: nothing received before the deadline"};
+    if (std::chrono::steady_clock::now() >= deadline) return Error{ErrorKind::timeout, "IRC: nothing received before the deadline"};
     char chunk[4096];
     long n = 0;
     short wait_for = 0;
@@ -263,12 +263,12 @@ Result<IrcMessage> IrcClient::read(SteadyTime deadline) {
     if (wait_for != 0) {
       pollfd p{fd_, wait_for, 0};
       const int ready = ::poll(&p, 1, ms_left(deadline));
-      if (ready == 0) return Error{"timeout", "IRC: nothing received before the deadline"};
+      if (ready == 0) return Error{ErrorKind::timeout, "IRC: nothing received before the deadline"};
       continue;
     }
     if (n <= 0) {
       close_connection();
-      return Error{"network", "IRC: the server closed the connection"};
+      return Error{ErrorKind::network, "IRC: the server closed the connection"};
     }
     buffer_.append(chunk, static_cast<std::size_t>(n));
     if (buffer_.size() > (1 << 20)) buffer_.erase(0, buffer_.size() - (1 << 16));  // a flood cannot exhaust memory

@@ -49,7 +49,7 @@ class IrcClient {
   Result<bool> connect(const std::string& host, int port, const std::string& nick, const std::string& channel,
                        SteadyTime deadline, const IrcTls& tls = {});
   Result<bool> send_line(const std::string& line);  // CRLF added; a stray CR/LF in it is cut
-  // Next message (PINGs answered inside), or Error{"timeout"} at the deadline.
+  // Next message (PINGs answered inside), or Error{ErrorKind::timeout} at the deadline.
   Result<IrcMessage> read(SteadyTime deadline);
   void quit(const std::string& reason);
   bool connected() const { return fd_ >= 0; }

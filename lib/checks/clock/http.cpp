@@ -111,7 +111,7 @@ Result<HttpDateEstimate> measure_http_date(const std::string& url, const HttpDat
     const std::string date = response->header("date");
     const auto parsed = parse_imf_fixdate(date);
     if (!parsed) {
-      last_error = Error{"http", date.empty() ? "no Date header in the reply (HTTP " +
+      last_error = Error{ErrorKind::http, date.empty() ? "no Date header in the reply (HTTP " +
                                                     std::to_string(response->status) + ")"
                                               : "unparsable Date header '" + date + "'"};
       break;
@@ -119,10 +119,10 @@ Result<HttpDateEstimate> measure_http_date(const std::string& url, const HttpDat
     seen.push_back({t0, t2, *parsed});
     rtt = seconds(t2 - t0);
   }
-  if (seen.empty()) return last_error.value_or(Error{"timeout", "no reply within the time budget"});
+  if (seen.empty()) return last_error.value_or(Error{ErrorKind::timeout, "no reply within the time budget"});
   const auto interval = intersect(seen);
   if (!interval) {
-    return Error{"inconsistent", "Date headers disagree across requests (several servers with different clocks?)"};
+    return Error{ErrorKind::inconsistent, "Date headers disagree across requests (several servers with different clocks?)"};
   }
   return HttpDateEstimate{url, *interval, static_cast<int>(seen.size())};
 }

@@ -21,7 +21,7 @@ Result<KernelClock> read_kernel_clock() {
   timex tx{};
   tx.modes = 0;  // read only: never adjust the clock from a monitoring tool
   const int state = ::adjtimex(&tx);
-  if (state < 0) return Error{"kernel", std::string("adjtimex failed: ") + std::strerror(errno)};
+  if (state < 0) return Error{ErrorKind::kernel, std::string("adjtimex failed: ") + std::strerror(errno)};
   return interpret(TimexReading{state, tx.status, tx.offset, tx.esterror, tx.maxerror});
 }
 

@@ -124,7 +124,7 @@ CheckResult assess(const ClockObservations& seen, const ClockThresholds& thresho
   // Per-server figures: the best one carries the thresholds; the others are listed.
   for (const auto& s : seen.servers) {
     if (!s.sample) {
-      const bool refused = s.sample.error().kind == "kod" &&
+      const bool refused = s.sample.error().kind == ErrorKind::kod &&
                            (s.sample.error().message.find("DENY") != std::string::npos ||
                             s.sample.error().message.find("RSTR") != std::string::npos);
       result.details.push_back("NTP " + s.server + ": " + s.sample.error().message +

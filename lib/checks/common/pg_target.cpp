@@ -26,12 +26,12 @@ PgTarget read_pg_target(const config::Section& s, const PgTarget& inherit) {
 }
 
 PgFailure describe_failure(const Error& error, std::string_view role) {
-  if (error.kind == "connect") return {Status::critical, error.message};
+  if (error.kind == ErrorKind::connect) return {Status::critical, error.message};
   if (pg::is_insufficient_privilege(error)) {
     const std::string who = role.empty() ? std::string("the monitoring role") : std::string(role);
     return {Status::unknown, "permission denied for " + who + ": GRANT pg_monitor TO " + who + "; (" + error.message + ")"};
   }
-  if (error.kind == "timeout") return {Status::unknown, error.message + " (statement_timeout)"};
+  if (error.kind == ErrorKind::timeout) return {Status::unknown, error.message + " (statement_timeout)"};
   return {Status::unknown, error.message};
 }
 

@@ -61,7 +61,7 @@ std::string to_json(const SampleMap& samples) {
 Result<SampleMap> from_json(const std::string& text) {
   try {
     const auto doc = nlohmann::json::parse(text);
-    if (doc.value("version", 0) != kFormatVersion) return Error{"parse", "unknown state file version"};
+    if (doc.value("version", 0) != kFormatVersion) return Error{ErrorKind::parse, "unknown state file version"};
     SampleMap samples;
     for (const auto& [path, rows] : doc.at("paths").items()) {
       auto& series = samples[path];
@@ -72,7 +72,7 @@ Result<SampleMap> from_json(const std::string& text) {
     }
     return samples;
   } catch (const std::exception& e) {
-    return Error{"parse", e.what()};
+    return Error{ErrorKind::parse, e.what()};
   }
 }
 
@@ -83,23 +83,23 @@ Result<SampleFile> SampleFile::open(const std::filesystem::path& file, std::chro
     if (std::filesystem::create_directories(dir, ec)) {
       std::filesystem::permissions(dir, std::filesystem::perms(0755), ec);
     } else if (ec) {
-      return Error{"io", "cannot create state directory " + dir.string() + ": " + ec.message()};
+      return Error{ErrorKind::io, "cannot create state directory " + dir.string() + ": " + ec.message()};
     }
   }
   const auto lock_path = file.string() + ".lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{"io", errno_text("cannot open lock file", lock_path)};
+  if (fd < 0) return Error{ErrorKind::io, errno_text("cannot open lock file", lock_path)};
   // flock has no timeout; poll so a stuck holder cannot hang the check.
   const auto until = std::chrono::steady_clock::now() + lock_wait;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       const auto msg = errno_text("cannot lock", lock_path);
       ::close(fd);
-      return Error{"io", msg};
+      return Error{ErrorKind::io, msg};
     }
     if (std::chrono::steady_clock::now() >= until) {
       ::close(fd);
-      return Error{"timeout", "state file " + file.string() + " is locked by another hsops run"};
+      return Error{ErrorKind::timeout, "state file " + file.string() + " is locked by another hsops run"};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -118,7 +118,7 @@ Result<SampleMap> SampleFile::load() const {
   std::ifstream in(file_);
   if (!in) {
     if (!std::filesystem::exists(file_)) return SampleMap{};
-    return Error{"io", errno_text("cannot read", file_)};
+    return Error{ErrorKind::io, errno_text("cannot read", file_)};
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -129,7 +129,7 @@ Result<bool> SampleFile::save(const SampleMap& samples) const {
   const std::string text = to_json(samples);
   const auto tmp = file_.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{"io", errno_text("cannot write", tmp)};
+  if (fd < 0) return Error{ErrorKind::io, errno_text("cannot write", tmp)};
   std::size_t written = 0;
   while (written < text.size()) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
@@ -138,7 +138,7 @@ Result<bool> SampleFile::save(const SampleMap& samples) const {
       const auto msg = errno_text("cannot write", tmp);
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Error{"io", msg};
+      return Error{ErrorKind::io, msg};
     }
     written += static_cast<std::size_t>(n);
   }
@@ -147,12 +147,12 @@ Result<bool> SampleFile::save(const SampleMap& samples) const {
   if (!synced || !closed) {
     const auto msg = errno_text("cannot sync", tmp);
     ::unlink(tmp.c_str());
-    return Error{"io", msg};
+    return Error{ErrorKind::io, msg};
   }
   if (::rename(tmp.c_str(), file_.c_str()) != 0) {
     const auto msg = errno_text("cannot rename onto", file_);
     ::unlink(tmp.c_str());
-    return Error{"io", msg};
+    return Error{ErrorKind::io, msg};
   }
   // Make the rename itself durable.
   const auto dir = file_.has_parent_path() ? file_.parent_path() : std::filesystem::path(".");

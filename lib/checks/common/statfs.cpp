@@ -21,7 +21,7 @@ Result<FsStats> statfs_real(const std::string& path) {
   struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) {
     const int err = errno;
-    return Error{"statfs", "statfs " + path + ": " + std::strerror(err)};
+    return Error{ErrorKind::statfs, "statfs " + path + ": " + std::strerror(err)};
   }
   const std::uint64_t frsize = st.f_frsize ? st.f_frsize : st.f_bsize;
   FsStats s;
@@ -55,11 +55,11 @@ std::vector<Result<FsStats>> statfs_all(const StatfsFn& fn, const std::vector<st
     calls.push_back(call);
     // The worker owns copies of everything it uses, so it may outlive this run and the check.
     std::thread([call, fn, path] {
-      Result<FsStats> r = Error{"internal", "statfs " + path + " threw"};
+      Result<FsStats> r = Error{ErrorKind::internal, "statfs " + path + " threw"};
       try {
         r = fn(path);
       } catch (const std::exception& e) {
-        r = Error{"internal", "statfs " + path + ": " + e.what()};
+        r = Error{ErrorKind::internal, "statfs " + path + ": " + e.what()};
       } catch (...) {
       }
       std::lock_guard lock(call->mutex);
@@ -79,7 +79,7 @@ std::vector<Result<FsStats>> statfs_all(const StatfsFn& fn, const std::vector<st
       continue;
     }
     pending.hung_[paths[i]] = calls[i];
-    results.push_back(Error{"timeout", still_hung[i] ? "statfs timed out (still hung since an earlier run)"
+    results.push_back(Error{ErrorKind::timeout, still_hung[i] ? "statfs timed out (still hung since an earlier run)"
                                                      : "statfs timed out"});
   }
   return results;

@@ -29,7 +29,7 @@ using StatfsFn = std::function<Result<FsStats>(const std::string& path)>;
 Result<FsStats> statfs_real(const std::string& path);
 
 // Runs statfs for every path concurrently on detached worker threads and waits at most
-// `deadline` in total. A path whose call has not returned gets Error{"timeout", ...}; its
+// `deadline` in total. A path whose call has not returned gets Error{ErrorKind::timeout, ...}; its
 // thread lives on blocked in the kernel and only touches state it shares ownership of.
 //
 // `pending` remembers calls still hung from earlier runs (the watchdog calls this every

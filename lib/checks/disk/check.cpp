@@ -30,7 +30,7 @@ Result<std::vector<Target>> find_targets(const Options& options, const std::file
     for (const auto& m : select_mounts(mounts.value(), options.filter)) {
       targets.push_back({m.mountpoint, m.fs_type, m.source, m.readonly});
     }
-    if (targets.empty()) return Error{"config", "no filesystem left to check after the exclusions"};
+    if (targets.empty()) return Error{ErrorKind::config, "no filesystem left to check after the exclusions"};
     return targets;
   }
   // Configured paths are checked as given; mountinfo only names their filesystem.

@@ -89,7 +89,7 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text) {
 Result<std::vector<MountEntry>> read_mountinfo(const std::filesystem::path& proc_root) {
   const auto file = proc_root / "self" / "mountinfo";
   std::ifstream in(file);
-  if (!in) return Error{"io", "cannot read " + file.string() + " (is /proc mounted?)"};
+  if (!in) return Error{ErrorKind::io, "cannot read " + file.string() + " (is /proc mounted?)"};
   std::ostringstream text;
   text << in.rdbuf();
   return parse_mountinfo(text.str());

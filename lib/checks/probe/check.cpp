@@ -20,7 +20,7 @@ std::string new_txn_id(const Clock& clock) {
   return "hsops." + std::to_string(ms) + "." + std::to_string(::getpid()) + "." + std::to_string(counter++);
 }
 
-bool room_is_gone(const Error& e) { return e.kind == "M_FORBIDDEN" || e.kind == "M_NOT_FOUND"; }
+bool room_is_gone(const Error& e) { return e.errcode == "M_FORBIDDEN" || e.errcode == "M_NOT_FOUND"; }
 
 class ProbeCheck final : public Check {
  public:
@@ -140,13 +140,13 @@ class ProbeCheck final : public Check {
   Result<std::string> send_with_recovery(matrix::Client& client, State& state, RunRecord& run, std::string& since,
                                          const std::string& txn) {
     auto id = send_notice(client, state.room_id, txn);
-    if (!id && id.error().kind == "M_UNKNOWN_TOKEN" && options_.password) {
+    if (!id && id.error().errcode == "M_UNKNOWN_TOKEN" && options_.password) {
       run.details.push_back("token rejected (M_UNKNOWN_TOKEN): logged in again");
       if (auto again = login(client, options_); !again) return again.error();
       id = send_notice(client, state.room_id, txn);
     }
     if (!id && room_is_gone(id.error()) && options_.room_id.empty()) {
-      run.details.push_back("remembered room " + state.room_id + " unusable (" + id.error().kind + "): creating a new one");
+      run.details.push_back("remembered room " + state.room_id + " unusable (" + kind_name(id.error()) + "): creating a new one");
       if (auto made = new_room(client, state, run); !made) return made.error();
       auto pos = sync_position(client, state.room_id);
       if (!pos) return pos.error();

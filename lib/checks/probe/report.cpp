@@ -53,8 +53,8 @@ CheckResult build_probe_result(const RunRecord& run, const Options& options) {
   if (run.failed_phase) {
     r.status = Status::critical;
     r.summary = *run.failed_phase + " failed: " + run.error.message;
-    if (const auto hint = matrix::advice(run.error.kind); !hint.empty()) r.details.insert(r.details.begin(), "advice: " + hint);
-    r.details.insert(r.details.begin(), "failed phase: " + *run.failed_phase + " (error kind " + run.error.kind + ")");
+    if (const auto hint = matrix::advice(run.error); !hint.empty()) r.details.insert(r.details.begin(), "advice: " + hint);
+    r.details.insert(r.details.begin(), "failed phase: " + *run.failed_phase + " (error kind " + kind_name(run.error) + ")");
     return r;
   }
   r.status = Status::ok;

@@ -12,11 +12,11 @@ Result<State> load_state(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return State{};
   std::ifstream in(file);
-  if (!in) return Error{"state", "cannot read " + file.string()};
+  if (!in) return Error{ErrorKind::state, "cannot read " + file.string()};
   std::stringstream text;
   text << in.rdbuf();
   const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (!doc.is_object()) return Error{"state", file.string() + " is not a JSON object"};
+  if (!doc.is_object()) return Error{ErrorKind::state, file.string() + " is not a JSON object"};
   State s;
   s.homeserver = doc.value("homeserver", "");
   s.user_id = doc.value("user_id", "");
@@ -34,10 +34,10 @@ Result<bool> save_state(const std::filesystem::path& file, const State& state) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << doc.dump(2) << '\n';
-    if (!out) return Error{"state", "cannot write " + tmp.string()};
+    if (!out) return Error{ErrorKind::state, "cannot write " + tmp.string()};
   }
   std::filesystem::rename(tmp, file, ec);
-  if (ec) return Error{"state", "cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message()};
+  if (ec) return Error{ErrorKind::state, "cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message()};
   return true;
 }
 

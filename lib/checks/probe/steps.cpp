@@ -66,7 +66,7 @@ Result<std::string> discover(matrix::Client& client, const Options& options) {
   if (!versions) return versions.error();
   const auto v = versions.value().find("versions");
   if (v == versions.value().end() || !v->is_array() || v->empty()) {
-    return Error{"versions", "/_matrix/client/versions has no versions list: not a Matrix client API?"};
+    return Error{ErrorKind::versions, "/_matrix/client/versions has no versions list: not a Matrix client API?"};
   }
   return note + ", spec versions up to " + (v->back().is_string() ? v->back().get<std::string>() : "?");
 }
@@ -77,8 +77,8 @@ Result<bool> login(matrix::Client& client, const Options& options) {
   } else {
     auto flows = client.call("GET", std::string(kV3) + "/login");
     if (!flows) {
-      if (flows.error().kind == "M_UNRECOGNIZED" || flows.error().message.find("HTTP 404") != std::string::npos) {
-        return Error{"oauth_only", "the server offers no password login (GET /login: 404; OAuth 2.0-only, e.g. behind MAS): "
+      if (flows.error().errcode == "M_UNRECOGNIZED" || flows.error().message.find("HTTP 404") != std::string::npos) {
+        return Error{ErrorKind::oauth_only, "the server offers no password login (GET /login: 404; OAuth 2.0-only, e.g. behind MAS): "
                                    "configure access_token_file for the probe"};
       }
       return flows.error();
@@ -91,14 +91,14 @@ Result<bool> login(matrix::Client& client, const Options& options) {
     auto answer = client.call("POST", std::string(kV3) + "/login", body);
     if (!answer) return answer.error();
     const auto token = answer.value().find("access_token");
-    if (token == answer.value().end() || !token->is_string()) return Error{"parse", "POST /login: no access_token in the answer"};
+    if (token == answer.value().end() || !token->is_string()) return Error{ErrorKind::parse, "POST /login: no access_token in the answer"};
     client.set_access_token(token->get<std::string>());
   }
   auto who = client.call("GET", std::string(kV3) + "/account/whoami");
   if (!who) return who.error();
   const std::string user = who.value().value("user_id", "");
   if (user != options.user_id) {
-    return Error{"wrong_user", "whoami says the token belongs to '" + user + "', not the configured " + options.user_id};
+    return Error{ErrorKind::wrong_user, "whoami says the token belongs to '" + user + "', not the configured " + options.user_id};
   }
   return true;
 }
@@ -118,7 +118,7 @@ Result<std::string> create_room(matrix::Client& client) {
   auto answer = client.call("POST", std::string(kV3) + "/createRoom", body);
   if (!answer) return answer.error();
   const std::string id = answer.value().value("room_id", "");
-  if (id.empty()) return Error{"parse", "POST /createRoom: no room_id in the answer"};
+  if (id.empty()) return Error{ErrorKind::parse, "POST /createRoom: no room_id in the answer"};
   return id;
 }
 
@@ -126,7 +126,7 @@ Result<std::string> sync_position(matrix::Client& client, const std::string& roo
   auto answer = client.call("GET", sync_path(room_id, "", milliseconds(0)));
   if (!answer) return answer.error();
   const std::string next = answer.value().value("next_batch", "");
-  if (next.empty()) return Error{"parse", "GET /sync: no next_batch in the answer"};
+  if (next.empty()) return Error{ErrorKind::parse, "GET /sync: no next_batch in the answer"};
   return next;
 }
 
@@ -136,7 +136,7 @@ Result<std::string> send_notice(matrix::Client& client, const std::string& room_
                                        "/send/m.room.message/" + matrix::url_encode(txn_id), content);
   if (!answer) return answer.error();
   const std::string id = answer.value().value("event_id", "");
-  if (id.empty()) return Error{"parse", "PUT /send: no event_id in the answer"};
+  if (id.empty()) return Error{ErrorKind::parse, "PUT /send: no event_id in the answer"};
   return id;
 }
 
@@ -157,7 +157,7 @@ Result<bool> wait_for_echo(matrix::Client& client, const std::string& room_id, s
                            const std::string& event_id, const std::string& txn_id) {
   for (;;) {
     const milliseconds poll = std::min(kMaxPoll, client.remaining() - kPollMargin);
-    if (poll.count() <= 0) return Error{"timeout", "the sent event " + event_id + " did not come back in /sync before the deadline"};
+    if (poll.count() <= 0) return Error{ErrorKind::timeout, "the sent event " + event_id + " did not come back in /sync before the deadline"};
     auto answer = client.call("GET", sync_path(room_id, since, poll), nullptr, poll);
     if (!answer) return answer.error();
     const json& doc = answer.value();

@@ -24,7 +24,7 @@ std::optional<Opened> open_checked(const PgTarget& target, PgFailure& failure) {
   }
   auto who = db.value().query(std::string(kWhoAmI));
   if (!who || who->empty()) {
-    failure = describe_failure(who ? Error{"sql", "the role query returned no row"} : who.error(), "");
+    failure = describe_failure(who ? Error{ErrorKind::sql, "the role query returned no row"} : who.error(), "");
     return std::nullopt;
   }
   if (who->at(0, "monitor").value_or("f") != "t") {

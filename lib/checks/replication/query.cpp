@@ -89,7 +89,7 @@ Result<SenderFigures> read_senders(pg::Connection& db) {
       f.senders.push_back(std::move(s));
     }
   } catch (const std::exception& e) {
-    return Error{"parse", std::string("unexpected answer from PostgreSQL: ") + e.what()};
+    return Error{ErrorKind::parse, std::string("unexpected answer from PostgreSQL: ") + e.what()};
   }
   return f;
 }
@@ -97,7 +97,7 @@ Result<SenderFigures> read_senders(pg::Connection& db) {
 Result<ReceiverFigures> read_receiver(pg::Connection& db) {
   auto rows = db.query(std::string(kReceiver));
   if (!rows) return rows.error();
-  if (rows->empty()) return Error{"sql", "the standby query returned no row"};
+  if (rows->empty()) return Error{ErrorKind::sql, "the standby query returned no row"};
   ReceiverFigures f;
   try {
     f.in_recovery = rows->at(0, "in_recovery").value_or("t") == "t";
@@ -106,7 +106,7 @@ Result<ReceiverFigures> read_receiver(pg::Connection& db) {
     f.replay_bytes = number(rows->at(0, "replay"));
     f.replay_age_seconds = number(rows->at(0, "replay_age"));
   } catch (const std::exception& e) {
-    return Error{"parse", std::string("unexpected answer from PostgreSQL: ") + e.what()};
+    return Error{ErrorKind::parse, std::string("unexpected answer from PostgreSQL: ") + e.what()};
   }
   return f;
 }

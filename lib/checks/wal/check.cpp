@@ -17,7 +17,7 @@ class WalCheck final : public Check {
     auto db = connect(options_.target);
     if (!db) return failed(describe_failure(db.error(), ""));
     auto who = db.value().query(std::string(kWhoAmI));
-    if (!who || who->empty()) return failed(describe_failure(who ? Error{"sql", "no answer"} : who.error(), ""));
+    if (!who || who->empty()) return failed(describe_failure(who ? Error{ErrorKind::sql, "no answer"} : who.error(), ""));
     const std::string role = who->at(0, "role").value_or("?");
     if (who->at(0, "monitor").value_or("f") != "t") {
       return failed(missing_pg_monitor(role, "pg_ls_waldir() (the size of pg_wal) and data_directory"));

@@ -49,7 +49,7 @@ Result<ServerFigures> read_figures(pg::Connection& db) {
   ServerFigures f;
   auto server = db.query(std::string(kServer));
   if (!server) return server.error();
-  if (server->empty()) return Error{"sql", "the WAL query returned no row"};
+  if (server->empty()) return Error{ErrorKind::sql, "the WAL query returned no row"};
   const auto& s = server.value();
   try {
     f.wal_position_bytes = number(s.at(0, "position")).value_or(0);
@@ -82,7 +82,7 @@ Result<ServerFigures> read_figures(pg::Connection& db) {
       f.archiver.last_failed_time = number(archiver->at(0, "failed_at"));
     }
   } catch (const std::exception& e) {  // a column renamed by a future PostgreSQL, a non-number
-    return Error{"parse", std::string("unexpected answer from PostgreSQL: ") + e.what()};
+    return Error{ErrorKind::parse, std::string("unexpected answer from PostgreSQL: ") + e.what()};
   }
   return f;
 }

@@ -385,7 +385,7 @@ Server::~Server() = default;
 Result<unsigned short> Server::listen() {
   beast::error_code ec;
   const auto address = asio::ip::make_address(impl_->shared.options.address, ec);
-  if (ec) return Error{"listen", "bad listen address " + impl_->shared.options.address + ": " + ec.message()};
+  if (ec) return Error{ErrorKind::listen, "bad listen address " + impl_->shared.options.address + ": " + ec.message()};
   const tcp::endpoint endpoint(address, impl_->shared.options.port);
   auto& a = *impl_->acceptor;
   a.open(endpoint.protocol(), ec);
@@ -393,7 +393,7 @@ Result<unsigned short> Server::listen() {
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error{"listen", "cannot listen on " + impl_->shared.options.address + ":" +
+    return Error{ErrorKind::listen, "cannot listen on " + impl_->shared.options.address + ":" +
                                std::to_string(impl_->shared.options.port) + ": " + ec.message()};
   }
   return a.local_endpoint().port();

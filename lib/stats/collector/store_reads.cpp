@@ -10,7 +10,7 @@ Result<std::unique_ptr<pg::Connection>> PgStore::acquire() {
     // Bounded wait: a pool starved by stuck queries answers 503 instead of queueing forever.
     const bool got = available_.wait_for(lock, options_.statement_timeout + options_.connect_timeout,
                                          [&] { return !idle_.empty() || open_ < store_options_.connections; });
-    if (!got) return Error{"timeout", "no database connection free"};
+    if (!got) return Error{ErrorKind::timeout, "no database connection free"};
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();

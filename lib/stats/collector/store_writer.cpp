@@ -68,7 +68,7 @@ void PgStore::close() {
 
 
 bool is_row_error(const Error& e) {
-  if (e.kind != "sql") return false;
+  if (e.kind != ErrorKind::sql) return false;
   const std::string state = pg::sqlstate_of(e.message);
   return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
 }
@@ -106,7 +106,7 @@ void PgStore::submit(StoredReport report, Committed done) {
       // Bounded memory: a database that cannot keep up turns into 503s, not an ever-growing queue.
       const bool closing = stopping_;
       lock.unlock();
-      done(Error{"busy", closing ? "the collector is shutting down" : "too many reports waiting for the database"});
+      done(Error{ErrorKind::busy, closing ? "the collector is shutting down" : "too many reports waiting for the database"});
       return;
     }
     queue_.push_back(Pending{std::move(report), std::move(done), origin_ ? origin_() : 0});
@@ -151,7 +151,7 @@ Result<bool> all_copied(const Result<long>& copied, std::size_t count) {
   if (!copied) return copied.error();
   if (static_cast<std::size_t>(*copied) != count) {
     // Not a row error: the batch is committed as far as it went, a retry would duplicate rows.
-    return Error{"copy_count", "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
+    return Error{ErrorKind::copy_count, "COPY stored " + std::to_string(*copied) + " of " + std::to_string(count) + " reports"};
   }
   return true;
 }

@@ -68,7 +68,7 @@ Result<net::Response> push_report(const std::string& body, const ReportStatsConf
   auto res = net::perform(r);
   if (!res) return res.error();
   if (res->status < 200 || res->status >= 300) {
-    return Error{"http", net::redact_url(config.endpoint) + " answered HTTP " + std::to_string(res->status) +
+    return Error{ErrorKind::http, net::redact_url(config.endpoint) + " answered HTTP " + std::to_string(res->status) +
                              (res->body.size() <= 300 ? ": " + res->body : std::string())};
   }
   return res;

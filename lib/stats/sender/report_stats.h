@@ -39,7 +39,7 @@ std::optional<int> read_pid_file(const std::string& path);
 nlohmann::json push_body(const Report& report, const ReportStatsConfig& config, const std::string& secret);
 
 // PUT body (exact bytes) to the endpoint like Synapse does (Content-Type application/json,
-// User-Agent hsops/<version>), with deadlines and retries. A non-2xx is an Error{"http"}.
+// User-Agent hsops/<version>), with deadlines and retries. A non-2xx is an Error{ErrorKind::http}.
 Result<net::Response> push_report(const std::string& body, const ReportStatsConfig& config,
                                   const net::Deadlines& deadlines, const std::string& ca_file,
                                   const std::string& user_agent);

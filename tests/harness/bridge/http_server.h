@@ -25,6 +25,9 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::string body = "{}";
+  // No Content-Length: the body ends when the connection closes, as servers that speak
+  // HTTP/1.0 error pages do. Twisted reads that as a possible data loss (PartialDownloadError).
+  bool end_by_close = false;
 };
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
@@ -91,7 +94,8 @@ inline void serve(int port, Handler handler) {
         if (read_request(fd, req)) {
           const HttpResponse res = handler(req);
           const std::string out = "HTTP/1.1 " + std::to_string(res.status) + " X\r\nContent-Type: application/json\r\n" +
-                                  "Content-Length: " + std::to_string(res.body.size()) + "\r\nConnection: close\r\n\r\n" + res.body;
+                                  (res.end_by_close ? "" : "Content-Length: " + std::to_string(res.body.size()) + "\r\n") +
+                                  "Connection: close\r\n\r\n" + res.body;
           (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
         }
         ::close(fd);

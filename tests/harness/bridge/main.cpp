@@ -1,12 +1,13 @@
 // hsops-test-bridge: the fixture appservice of the test stack (docs/testing.md). It bridges one
 // Matrix room to one IRC channel on ngircd, and has switches (admin HTTP) that break it the
 // ways real bridges break: drop Matrix->IRC, drop IRC->Matrix, and hang every homeserver ->
-// appservice request without answering (the outage: that call had no timeout).
+// appservice request without answering (the outage: that call had no timeout), and answer
+// the ping with HTTP 500 (a bridge that is up but broken inside).
 //
 //   hsops-test-bridge --homeserver URL --server-name NAME --port P --admin-port A --irc-port I
 //                     --channel '#bridge' --as-token-file F --hs-token-file F --room-file F
 //   GET  /admin                      switches and counters (JSON)
-//   POST /admin?hang=1&drop_matrix_to_irc=0&drop_irc_to_matrix=0   set switches (any subset)
+//   POST /admin?hang=1&drop_matrix_to_irc=0&drop_irc_to_matrix=0&ping_500=0   set switches (any subset)
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -61,7 +62,11 @@ class Bridge {
     auto res = hsops::net::perform(r);
     if (!res) return res.error();
     auto j = json::parse(res->body, nullptr, false);
-    if (res->status / 100 != 2) return hsops::Error{j.is_object() ? j.value("errcode", "http") : "http", std::to_string(res->status) + " " + res->body};
+    if (res->status / 100 != 2) {
+      const std::string errcode = j.is_object() ? j.value("errcode", "") : "";
+      return hsops::Error{errcode.empty() ? hsops::ErrorKind::http : hsops::ErrorKind::matrix,
+                          std::to_string(res->status) + " " + res->body, errcode};
+    }
     return j;
   }
 
@@ -82,7 +87,7 @@ class Bridge {
     }
     // The original failure: the request is accepted and never answered (until un-hung).
     while (hang_) std::this_thread::sleep_for(100ms);
-    if (q.path == "/_matrix/app/v1/ping") return {200, "{}"};
+    if (q.path == "/_matrix/app/v1/ping") return ping_500_ ? tb::HttpResponse{500, "ping_500 switch", true} : tb::HttpResponse{200, "{}"};
     const std::string txn_prefix = "/_matrix/app/v1/transactions/";
     if (q.method == "PUT" && q.path.rfind(txn_prefix, 0) == 0) {
       const std::string txn = q.path.substr(txn_prefix.size());
@@ -142,14 +147,14 @@ class Bridge {
       }
       irc_up_ = true;
       for (;;) {
-        hsops::Result<irc::IrcMessage> m = hsops::Error{"", ""};
+        hsops::Result<irc::IrcMessage> m = hsops::Error{hsops::ErrorKind::timeout, ""};
         {
           // Short reads so senders on other threads get the lock in between.
           std::lock_guard lock(irc_mu_);
           m = irc_.read(std::chrono::steady_clock::now() + 50ms);
         }
         if (m) irc_message(m.value());
-        else if (m.error().kind != "timeout") break;
+        else if (m.error().kind != hsops::ErrorKind::timeout) break;
         std::this_thread::sleep_for(5ms);
       }
       irc_up_ = false;
@@ -160,14 +165,15 @@ class Bridge {
   tb::HttpResponse admin(const tb::HttpRequest& q) {
     if (q.method == "POST") {
       for (const auto& [key, flag] : std::map<std::string, std::atomic<bool>*>{
-               {"hang", &hang_}, {"drop_matrix_to_irc", &drop_matrix_to_irc_}, {"drop_irc_to_matrix", &drop_irc_to_matrix_}}) {
+               {"hang", &hang_}, {"drop_matrix_to_irc", &drop_matrix_to_irc_}, {"drop_irc_to_matrix", &drop_irc_to_matrix_},
+               {"ping_500", &ping_500_}}) {
         for (const char* v : {"=1", "=0"}) {
           if (("&" + q.query + "&").find("&" + key + v + "&") != std::string::npos) *flag = v[1] == '1';
         }
       }
     }
     return {200, json{{"hang", hang_.load()}, {"drop_matrix_to_irc", drop_matrix_to_irc_.load()},
-                      {"drop_irc_to_matrix", drop_irc_to_matrix_.load()}, {"irc_connected", irc_up_.load()},
+                      {"drop_irc_to_matrix", drop_irc_to_matrix_.load()}, {"ping_500", ping_500_.load()}, {"irc_connected", irc_up_.load()},
                       {"room_id", room_}, {"transactions", transactions_.load()}, {"relayed_to_irc", to_irc_.load()},
                       {"relayed_to_matrix", to_matrix_.load()}}.dump()};
   }
@@ -175,7 +181,7 @@ class Bridge {
  private:
   Settings s_;
   std::string room_;
-  std::atomic<bool> hang_{false}, drop_matrix_to_irc_{false}, drop_irc_to_matrix_{false}, irc_up_{false};
+  std::atomic<bool> hang_{false}, drop_matrix_to_irc_{false}, drop_irc_to_matrix_{false}, ping_500_{false}, irc_up_{false};
   std::atomic<long> transactions_{0}, to_irc_{0}, to_matrix_{0}, irc_txn_{0};
   std::mutex mu_, irc_mu_;
   std::set<std::string> seen_txns_, joined_;

@@ -1,5 +1,5 @@
 // `hsops check appservice` against the real Synapse of the test stack and the fixture bridge
-// (appservice `irc`): healthy, hung (the outage), killed.
+// (appservice `irc`): healthy, hung (the outage), killed, answering the ping with 500.
 #include <catch2/catch.hpp>
 
 #include <iostream>
@@ -103,5 +103,20 @@ TEST_CASE("appservice: bridge process killed - ping reports M_CONNECTION_FAILED 
   CHECK(r.exit_code == 2);
   CHECK(r.summary().find("M_CONNECTION_FAILED") != std::string::npos);
   CHECK(r.seconds < 5);
+  CHECK(eventually(std::chrono::seconds(20), [] { return run_check("appservice").exit_code == 0; }));
+}
+
+TEST_CASE("appservice: bridge answers the ping with HTTP 500 - the check names that, not a connection failure",
+          "[appservice][ping_500]") {
+  CliRun r;
+  {
+    BridgeSwitches broken("ping_500=1");
+    r = run_check("appservice");
+  }
+  INFO(r.raw);
+  CHECK(r.exit_code == 2);
+  // Synapse says 502 M_CONNECTION_FAILED "... PartialDownloadError: 500"; the appservice did answer.
+  CHECK(r.summary().find("irc: ping M_BAD_STATUS (appservice answered HTTP 500)") != std::string::npos);
+  CHECK(r.summary().find("CONNECTION_FAILED") == std::string::npos);
   CHECK(eventually(std::chrono::seconds(20), [] { return run_check("appservice").exit_code == 0; }));
 }

@@ -179,7 +179,7 @@ inline bool bridge_connected() {
 // Sets switches for one scope; all of them are off again afterwards.
 struct BridgeSwitches {
   explicit BridgeSwitches(const std::string& query) { REQUIRE(bridge_admin(query).is_object()); }
-  ~BridgeSwitches() { bridge_admin("hang=0&drop_matrix_to_irc=0&drop_irc_to_matrix=0"); }
+  ~BridgeSwitches() { bridge_admin("hang=0&drop_matrix_to_irc=0&drop_irc_to_matrix=0&ping_500=0"); }
   BridgeSwitches(const BridgeSwitches&) = delete;
   BridgeSwitches& operator=(const BridgeSwitches&) = delete;
 };

@@ -55,7 +55,7 @@ TEST_CASE("the probe user logs in to Synapse over HTTP and gets an access token"
       {"password", env.secret("HSOPS_PROBE_PASSWORD_FILE")},
   };
   auto r = hsops::net::perform_json(login, body);
-  if (!r.ok()) FAIL("login request: " << r.error().kind << ": " << r.error().message);
+  if (!r.ok()) FAIL("login request: " << hsops::kind_name(r.error()) << ": " << r.error().message);
   INFO("login answered HTTP " << r->http.status << ": " << r->http.body.substr(0, 300));
   REQUIRE(r->http.status == 200);
   REQUIRE(r->json.is_object());
@@ -133,7 +133,7 @@ TEST_CASE("the hsops role monitors replication (pg_monitor) but cannot write") {
 
   auto write = mon.query("CREATE TABLE hsops_should_not_exist (x int)");
   REQUIRE_FALSE(write.ok());
-  CHECK(write.error().kind == "sql");
+  CHECK(write.error().kind == hsops::ErrorKind::sql);
   CHECK(write.error().message.find("42501") != std::string::npos);
 
 }
@@ -144,7 +144,7 @@ TEST_CASE("a wrong password is a connect error that does not repeat the password
                                " user=hsops dbname=postgres password=wrong-hunter2";
   auto conn = Connection::open(conninfo);
   REQUIRE_FALSE(conn.ok());
-  CHECK(conn.error().kind == "connect");
+  CHECK(conn.error().kind == hsops::ErrorKind::connect);
   CHECK(conn.error().message.find("password authentication failed") != std::string::npos);
   CHECK(conn.error().message.find("wrong-hunter2") == std::string::npos);
 }
@@ -158,7 +158,7 @@ TEST_CASE("a statement longer than statement_timeout ends as a timeout / and NUL
   auto slow = conn.query("SELECT pg_sleep(5)");
   CHECK(std::chrono::steady_clock::now() - t0 < 3s);
   REQUIRE_FALSE(slow.ok());
-  CHECK(slow.error().kind == "timeout");
+  CHECK(slow.error().kind == hsops::ErrorKind::timeout);
 
   auto rows = conn.query("SELECT $1::text AS a, $2::int + 1 AS b", {std::nullopt, std::string("41")});
   REQUIRE(rows.ok());

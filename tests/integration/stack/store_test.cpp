@@ -104,7 +104,7 @@ TEST_CASE("COPY round-trips backslash tab newline carriage return and NULL") {
   // connection stays usable.
   auto bad = db.copy_in("COPY t (n, v) FROM STDIN", "not-a-number\tx\n");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().kind == "sql");
+  CHECK(bad.error().kind == hsops::ErrorKind::sql);
   CHECK(bad.error().message.find("22P02") != std::string::npos);
   CHECK(db.query("SELECT 1").ok());
 }
@@ -154,7 +154,7 @@ TEST_CASE("a batch with one row the server rejects stores the others") {
     INFO("report " << i);
     CHECK(results[static_cast<std::size_t>(i)].ok() == (i != 7));
   }
-  CHECK(results[7].error().kind == "sql");
+  CHECK(results[7].error().kind == hsops::ErrorKind::sql);
   CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports") == 19);
   CHECK(hsops::test::count_rows(conninfo, "SELECT count(*) FROM reports WHERE python_version = '3.13 \\ back\\slash'") ==
         19);
@@ -175,7 +175,7 @@ TEST_CASE("a locked table times out instead of hanging the writer") {
   auto result = store.insert(report("locked", 1));
   const auto took = Clock::now() - start;
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == "timeout");
+  CHECK(result.error().kind == hsops::ErrorKind::timeout);
   CHECK(took >= std::chrono::milliseconds(900));
   CHECK(took < std::chrono::milliseconds(4000));
   REQUIRE(locker.query("ROLLBACK").ok());
@@ -207,7 +207,7 @@ TEST_CASE("a full queue answers busy at once and close commits what is queued") 
   {
     std::lock_guard lock(mutex);
     REQUIRE(answers.size() == 1);  // answered at once, in the caller's thread
-    CHECK(answers[0].error().kind == "busy");
+    CHECK(answers[0].error().kind == hsops::ErrorKind::busy);
   }
   CHECK(Clock::now() - start < std::chrono::milliseconds(100));
   REQUIRE(locker.query("ROLLBACK").ok());

@@ -27,6 +27,16 @@ const Measurement* find(const CheckResult& r, const std::string& metric) {
 
 }  // namespace
 
+TEST_CASE("appservice ping: M_CONNECTION_FAILED with PartialDownloadError names the appservice's HTTP status",
+          "[appservice][ping]") {
+  const auto o = classify_ping(
+      answer(502, R"({"errcode":"M_CONNECTION_FAILED","error":"Failed to ping application service: PartialDownloadError: 500"})"),
+      true, 5s);
+  CHECK(o.kind == PingKind::bad_status);
+  CHECK(o.detail == "appservice answered HTTP 500");
+  CHECK(ping_status(o.kind) == Status::critical);
+}
+
 TEST_CASE("appservice ping: every answer Synapse gives is classified", "[appservice][ping]") {
   auto o = classify_ping(answer(200, R"({"duration_ms":7})"), true, 5s);
   CHECK(o.kind == PingKind::ok);
@@ -40,14 +50,16 @@ TEST_CASE("appservice ping: every answer Synapse gives is classified", "[appserv
         PingKind::not_implemented);
   CHECK(classify_ping(answer(502, R"({"errcode":"M_CONNECTION_FAILED"})"), true, 5s).kind == PingKind::connection_failed);
   CHECK(classify_ping(answer(504, R"({"errcode":"M_CONNECTION_TIMEOUT"})"), true, 5s).kind == PingKind::connection_timeout);
+  CHECK(classify_ping(answer(502, R"({"errcode":"M_CONNECTION_FAILED","error":"Failed: PartialDownloadError: x"})"), true, 5s).kind ==
+        PingKind::connection_failed);
   CHECK(classify_ping(answer(502, R"({"errcode":"FI.MAU.MSC2659_CONNECTION_FAILED"})"), true, 5s).kind ==
         PingKind::connection_failed);
   CHECK(classify_ping(answer(502, "<html>bad gateway</html>"), true, 5s).kind == PingKind::other);
-  o = classify_ping(Error{"timeout", "POST ...: timed out"}, true, 5s);
+  o = classify_ping(Error{ErrorKind::timeout, "POST ...: timed out"}, true, 5s);
   CHECK(o.kind == PingKind::hangs);
   CHECK(o.detail.find("homeserver -> appservice call hangs") == 0);
   CHECK(ping_status(PingKind::hangs) == Status::critical);
-  CHECK(classify_ping(Error{"timeout", "x"}, false, 5s).kind == PingKind::homeserver_down);
+  CHECK(classify_ping(Error{ErrorKind::timeout, "x"}, false, 5s).kind == PingKind::homeserver_down);
   CHECK(ping_status(PingKind::homeserver_down) == Status::unknown);
   CHECK(scrub("token abc in abc", "abc") == "token REDACTED in REDACTED");
 }
@@ -68,7 +80,7 @@ TEST_CASE("appservice report: healthy / hung with Synapse's backlog / lint", "[a
   CHECK(find(r, "hsops_appservice_up")->metric_labels.at("appservice") == "irc");
 
   Report hung;
-  PingOutcome h = classify_ping(Error{"timeout", "x"}, true, 5s);
+  PingOutcome h = classify_ping(Error{ErrorKind::timeout, "x"}, true, 5s);
   hung.services.push_back({"irc", h});
   SynapseDelivery d;
   d.by_id["irc"] = DeliveryState{true, 3, 400.0};

@@ -111,7 +111,7 @@ TEST_CASE("bridge IRC TLS: a server that never answers the handshake ends at the
   auto r = c.connect("127.0.0.1", silent.port, "x", "#x", t0 + 1500ms, IrcTls{true, ""});
   const auto took = std::chrono::steady_clock::now() - t0;
   REQUIRE_FALSE(r);
-  CHECK(r.error().kind == "timeout");
+  CHECK(r.error().kind == hsops::ErrorKind::timeout);
   CHECK(r.error().message.find("TLS handshake with 127.0.0.1:") != std::string::npos);
   CHECK(took >= 1400ms);
   CHECK(took < 2500ms);
@@ -133,7 +133,7 @@ TEST_CASE("bridge IRC TLS: a plain-text IRC server on the TLS port fails the han
   auto r = c.connect("127.0.0.1", plain.port, "x", "#x", t0 + 5s, IrcTls{true, ""});
   server.join();
   REQUIRE_FALSE(r);
-  CHECK(r.error().kind == "tls");
+  CHECK(r.error().kind == hsops::ErrorKind::tls);
   CHECK(r.error().message.rfind("IRC: TLS handshake with 127.0.0.1:", 0) == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);
   CHECK_FALSE(c.connected());

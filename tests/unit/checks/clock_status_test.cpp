@@ -79,7 +79,7 @@ TEST_CASE("the lowest-delay server is used / the others listed", "[checks][clock
   ClockObservations seen;
   seen.servers.push_back({"far.example", sample(0.2, 0.080, "192.0.2.1:123")});
   seen.servers.push_back({"near.example", sample(0.01, 0.002, "192.0.2.2:123")});
-  seen.servers.push_back({"deny.example", Error{"kod", "kiss-o'-death DENY: the server refuses us; do not query it"}});
+  seen.servers.push_back({"deny.example", Error{ErrorKind::kod, "kiss-o'-death DENY: the server refuses us; do not query it"}});
   const CheckResult r = assess(seen, ClockThresholds{});
   CHECK(r.status == Status::ok);
   CHECK(r.summary.find("near.example") != std::string::npos);
@@ -94,8 +94,8 @@ TEST_CASE("the lowest-delay server is used / the others listed", "[checks][clock
 TEST_CASE("no time source answered is UNKNOWN with every reason", "[checks][clock]") {
   ClockObservations seen;
   seen.kernel = Result<KernelClock>(synced());
-  seen.servers.push_back({"a.example", Error{"timeout", "no reply within 2000 ms"}});
-  seen.servers.push_back({"b.example", Error{"dns", "cannot resolve b.example"}});
+  seen.servers.push_back({"a.example", Error{ErrorKind::timeout, "no reply within 2000 ms"}});
+  seen.servers.push_back({"b.example", Error{ErrorKind::dns, "cannot resolve b.example"}});
   const CheckResult r = assess(seen, ClockThresholds{});
   CHECK(r.status == Status::unknown);
   CHECK(r.summary.find("a.example: no reply within 2000 ms") != std::string::npos);
@@ -139,7 +139,7 @@ TEST_CASE("HTTP Date disagreeing with NTP beyond its uncertainty warns", "[check
   CHECK(assess(seen, ClockThresholds{}).status == Status::ok);
 
   // No NTP answer, but the Date header proves the clock is off by more than 1 s.
-  seen.servers[0].sample = Error{"timeout", "no reply"};
+  seen.servers[0].sample = Error{ErrorKind::timeout, "no reply"};
   seen.http[0].estimate = HttpDateEstimate{"u", OffsetInterval{2.8, 3.3}, 4};
   CHECK(assess(seen, ClockThresholds{}).status == Status::critical);
   seen.http[0].estimate = HttpDateEstimate{"u", OffsetInterval{-0.4, 0.5}, 4};
@@ -206,7 +206,7 @@ TEST_CASE("the clock check runs its probes in parallel and assesses them", "[che
   probes.sntp = [](const std::string& server, const net::SntpOptions& o) -> Result<net::SntpSample> {
     if (server == "slow") {
       std::this_thread::sleep_for(o.timeout);
-      return Error{"timeout", "no reply within " + std::to_string(o.timeout.count()) + " ms"};
+      return Error{ErrorKind::timeout, "no reply within " + std::to_string(o.timeout.count()) + " ms"};
     }
     return sample(2.5);
   };

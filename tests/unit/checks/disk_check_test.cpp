@@ -54,7 +54,7 @@ StatfsFn fake(std::shared_ptr<FakeDisks> d) {
   return [d](const std::string& path) -> hsops::Result<FsStats> {
     std::lock_guard lock(d->mutex);
     auto it = d->disks.find(path);
-    if (it == d->disks.end()) return hsops::Error{"statfs", "statfs " + path + ": No such file or directory"};
+    if (it == d->disks.end()) return hsops::Error{hsops::ErrorKind::statfs, "statfs " + path + ": No such file or directory"};
     return it->second;
   };
 }
@@ -229,7 +229,7 @@ TEST_CASE("disk check: a hung statfs is UNKNOWN for that path within the deadlin
   StatfsFn hanging = [gate](const std::string& path) -> hsops::Result<FsStats> {
     if (path == "/mnt/nfs") {
       (void)gate->try_lock_for(10s);
-      return hsops::Error{"statfs", "late"};
+      return hsops::Error{hsops::ErrorKind::statfs, "late"};
     }
     return fs(100 * kGiB, 70 * kGiB);
   };

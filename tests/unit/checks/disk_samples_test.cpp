@@ -104,7 +104,7 @@ TEST_CASE("disk samples: a second opener waits for the lock / then gives up", "[
   REQUIRE(first.ok());
   auto second = SampleFile::open(file, std::chrono::milliseconds(50));
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().kind == "timeout");
+  CHECK(second.error().kind == hsops::ErrorKind::timeout);
 }
 
 TEST_CASE("disk samples: a corrupt file loads as an error / an uncreatable dir fails open", "[disk][samples]") {
@@ -113,7 +113,7 @@ TEST_CASE("disk samples: a corrupt file loads as an error / an uncreatable dir f
   write(file, "{\"version\":1,\"paths\":{\"/\":[[1,2");
   auto f = SampleFile::open(file, std::chrono::milliseconds(100));
   REQUIRE(f.ok());
-  CHECK(f.value().load().error().kind == "parse");
+  CHECK(f.value().load().error().kind == hsops::ErrorKind::parse);
   // A regular file where the directory should be: fails even as root.
   write(tmp.path / "blocker", "x");
   const auto bad = SampleFile::open(tmp.path / "blocker" / "sub" / "disk-samples.json", std::chrono::milliseconds(10));

@@ -32,7 +32,7 @@ StatfsFn fake_with_hang(std::shared_ptr<Hang> hang) {
       std::unique_lock lock(hang->mutex);
       hang->cv.wait(lock, [&] { return hang->released; });
     }
-    if (path == "/broken") return hsops::Error{"statfs", "statfs /broken: Input/output error"};
+    if (path == "/broken") return hsops::Error{hsops::ErrorKind::statfs, "statfs /broken: Input/output error"};
     FsStats s;
     s.size_bytes = 1000;
     s.avail_bytes = path == "/" ? 500 : 900;
@@ -55,7 +55,7 @@ TEST_CASE("disk statfs: a hung mount times out without blocking the others", "[d
   REQUIRE(results[0].ok());
   CHECK(results[0]->avail_bytes == 500);
   REQUIRE_FALSE(results[1].ok());
-  CHECK(results[1].error().kind == "timeout");
+  CHECK(results[1].error().kind == hsops::ErrorKind::timeout);
   CHECK(results[1].error().message == "statfs timed out");
   CHECK(results[2].error().message.find("Input/output error") != std::string::npos);
   CHECK(results[3]->avail_bytes == 900);

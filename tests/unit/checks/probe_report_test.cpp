@@ -34,7 +34,7 @@ TEST_CASE("probe report: a failure is CRITICAL naming the phase / errcode and ad
   RunRecord run;
   run.seconds = {{"discovery", 0.01}};
   run.failed_phase = "login";
-  run.error = Error{"M_FORBIDDEN", "POST /_matrix/client/v3/login: HTTP 403 M_FORBIDDEN: Invalid username or password"};
+  run.error = Error{ErrorKind::matrix, "POST /_matrix/client/v3/login: HTTP 403 M_FORBIDDEN: Invalid username or password", "M_FORBIDDEN"};
   auto r = build_probe_result(run, Options{});
   CHECK(r.status == Status::critical);
   CHECK(r.summary == "login failed: POST /_matrix/client/v3/login: HTTP 403 M_FORBIDDEN: Invalid username or password");

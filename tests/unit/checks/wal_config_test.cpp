@@ -100,8 +100,8 @@ TEST_CASE("pg: a password from a secret goes into conninfo quoted / or URI-encod
   CHECK(pg::with_password("postgresql://hsops@db1/postgres", "a b&c") == "postgresql://hsops@db1/postgres?password=a%20b%26c");
   CHECK(pg::with_password("postgresql://db1/postgres?sslmode=require", "x") ==
         "postgresql://db1/postgres?sslmode=require&password=x");
-  CHECK(pg::is_insufficient_privilege(Error{"sql", "PostgreSQL x: permission denied for function pg_ls_waldir (SQLSTATE 42501)"}));
-  CHECK_FALSE(pg::is_insufficient_privilege(Error{"connect", "cannot connect"}));
+  CHECK(pg::is_insufficient_privilege(Error{ErrorKind::sql, "PostgreSQL x: permission denied for function pg_ls_waldir (SQLSTATE 42501)"}));
+  CHECK_FALSE(pg::is_insufficient_privilege(Error{ErrorKind::connect, "cannot connect"}));
 }
 
 TEST_CASE("wal: which conninfo is this host", "[wal][config]") {

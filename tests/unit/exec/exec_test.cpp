@@ -45,7 +45,7 @@ TEST_CASE("stdin data reaches the child - env overrides apply", "[exec]") {
 TEST_CASE("a missing program is an error value / not an exception", "[exec]") {
   auto r = exec::run({"/nonexistent/prog", {}});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "not_found");
+  CHECK(r.error().kind == hsops::ErrorKind::not_found);
   auto r2 = exec::run({"no-such-program-hsops", {}});
   REQUIRE_FALSE(r2.ok());
 }

@@ -36,7 +36,7 @@ TEST_CASE("canonical JSON escapes only what the grammar requires", "[matrix][can
 TEST_CASE("canonical JSON refuses floats and out-of-range integers / naming where", "[matrix][canonical]") {
   auto f = canonical_json(json::parse(R"({"a":{"b":[1, 2.5]}})"));
   REQUIRE_FALSE(f.ok());
-  CHECK(f.error().kind == "canonical_json");
+  CHECK(f.error().kind == hsops::ErrorKind::canonical_json);
   CHECK(f.error().message.find("$.a.b[1]") != std::string::npos);
   CHECK_FALSE(canonical_json(json::parse(R"({"a":9007199254740992})")).ok());
   CHECK_FALSE(canonical_json(json::parse(R"({"a":-9007199254740992})")).ok());

@@ -53,7 +53,7 @@ TEST_CASE("M_FORBIDDEN is an error with the errcode as kind", "[matrix][client]"
   auto c = client_for(server.url(""), clock, 5s);
   auto r = c.call("POST", "/_matrix/client/v3/login", {{"password", "hunter2"}});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "M_FORBIDDEN");
+  CHECK(r.error().errcode == "M_FORBIDDEN");
   CHECK(r.error().message.find("hunter2") == std::string::npos);
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("429 whose wait exceeds the deadline is reported at once", "[matrix][c
   auto r = c.call("GET", "/_matrix/client/versions");
   REQUIRE_FALSE(r.ok());
   CHECK(std::chrono::steady_clock::now() - t0 < 1s);
-  CHECK(r.error().kind == "M_LIMIT_EXCEEDED");
+  CHECK(r.error().errcode == "M_LIMIT_EXCEEDED");
   CHECK(r.error().message.find("30000 ms") != std::string::npos);
   CHECK(r.error().message.find("deadline") != std::string::npos);
   CHECK(server.request_count() == 1);
@@ -101,12 +101,12 @@ TEST_CASE("a peer that never answers ends at the run's deadline", "[matrix][clie
   auto r = c.call("GET", "/_matrix/client/versions");
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "timeout");
+  CHECK(r.error().kind == hsops::ErrorKind::timeout);
   CHECK(elapsed >= 1400ms);
   CHECK(elapsed < 2500ms);
   // Nothing left: the next call does not even start.
   auto again = c.call("GET", "/_matrix/client/versions");
-  CHECK(again.error().kind == "timeout");
+  CHECK(again.error().kind == hsops::ErrorKind::timeout);
 }
 
 TEST_CASE("a closed port is refused quickly", "[matrix][client]") {
@@ -114,7 +114,7 @@ TEST_CASE("a closed port is refused quickly", "[matrix][client]") {
   auto c = client_for("http://127.0.0.1:" + std::to_string(test::closed_port()), clock, 5s);
   auto r = c.call("GET", "/_matrix/client/versions");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "refused");
+  CHECK(r.error().kind == hsops::ErrorKind::refused);
 }
 
 TEST_CASE("network errors name the path without the query string", "[matrix][client]") {

@@ -20,15 +20,15 @@ const auto kNow = std::chrono::system_clock::from_time_t(1700000000);  // Tue, 1
 TEST_CASE("errors are classified by errcode", "[matrix][errors]") {
   const auto e = to_error(parse_api_error(response(403, R"({"errcode":"M_FORBIDDEN","error":"Invalid username or password"})")),
                           "POST /_matrix/client/v3/login");
-  CHECK(e.kind == "M_FORBIDDEN");
+  CHECK(e.errcode == "M_FORBIDDEN");
   CHECK(e.message == "POST /_matrix/client/v3/login: HTTP 403 M_FORBIDDEN: Invalid username or password");
   const auto t = to_error(parse_api_error(response(401, R"({"errcode":"M_UNKNOWN_TOKEN","error":"x","soft_logout":true})")), "GET /sync");
-  CHECK(t.kind == "M_UNKNOWN_TOKEN");
+  CHECK(t.errcode == "M_UNKNOWN_TOKEN");
   CHECK(t.message.find("soft logout") != std::string::npos);
-  CHECK(to_error(parse_api_error(response(502, "<html>Bad gateway</html>")), "GET /x").kind == "http_5xx");
-  CHECK(to_error(parse_api_error(response(404, "")), "GET /x").kind == "http_4xx");
-  CHECK_FALSE(advice("M_FORBIDDEN").empty());
-  CHECK_FALSE(advice("timeout").empty());
+  CHECK(to_error(parse_api_error(response(502, "<html>Bad gateway</html>")), "GET /x").kind == hsops::ErrorKind::http_5xx);
+  CHECK(to_error(parse_api_error(response(404, "")), "GET /x").kind == hsops::ErrorKind::http_4xx);
+  CHECK_FALSE(advice(hsops::Error{hsops::ErrorKind::matrix, "", "M_FORBIDDEN"}).empty());
+  CHECK_FALSE(advice(hsops::Error{hsops::ErrorKind::timeout, ""}).empty());
 }
 
 TEST_CASE("a long server error text is trimmed", "[matrix][errors]") {

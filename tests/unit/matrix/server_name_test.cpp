@@ -20,7 +20,7 @@ struct Fakes {
     return ResolveDeps{
         [this](const std::string& host) -> Result<std::pair<long, std::string>> {
           const auto it = well_known.find(host);
-          if (it == well_known.end()) return Error{"refused", "connection refused"};
+          if (it == well_known.end()) return Error{ErrorKind::refused, "connection refused"};
           return it->second;
         },
         [this](const std::string& name) -> Result<std::vector<SrvRecord>> {

@@ -66,29 +66,29 @@ TEST_CASE("a signed key response verifies - corrupting it fails", "[matrix][sign
     keys["valid_until_ts"] = 1800000000000;
     auto r = verify_signed_json(keys, "example.org", "ed25519:a_AbCd", pub);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == "signature");
+    CHECK(r.error().kind == hsops::ErrorKind::signature);
   }
   SECTION("a flipped signature bit") {
     std::string sig = keys["signatures"]["example.org"]["ed25519:a_AbCd"];
     sig[3] = sig[3] == 'A' ? 'B' : 'A';
     keys["signatures"]["example.org"]["ed25519:a_AbCd"] = sig;
-    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", pub).error().kind == "signature");
+    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", pub).error().kind == hsops::ErrorKind::signature);
   }
   SECTION("another key") {
     auto other = seed();
     other[0] ^= 1;
     const auto other_pub = base64_encode_unpadded(ed25519_public_key(other).value());
-    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", other_pub).error().kind == "signature");
+    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", other_pub).error().kind == hsops::ErrorKind::signature);
   }
   SECTION("unsigned data may change") {
     keys["unsigned"]["age_ts"] = 99;
     CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", pub).ok());
   }
   SECTION("no signature by that server or key") {
-    CHECK(verify_signed_json(keys, "other.org", "ed25519:a_AbCd", pub).error().kind == "unsigned");
-    CHECK(verify_signed_json(keys, "example.org", "ed25519:zzz", pub).error().kind == "unsigned");
+    CHECK(verify_signed_json(keys, "other.org", "ed25519:a_AbCd", pub).error().kind == hsops::ErrorKind::not_signed);
+    CHECK(verify_signed_json(keys, "example.org", "ed25519:zzz", pub).error().kind == hsops::ErrorKind::not_signed);
   }
   SECTION("a key that is not 32 bytes") {
-    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", "Zm9v").error().kind == "key");
+    CHECK(verify_signed_json(keys, "example.org", "ed25519:a_AbCd", "Zm9v").error().kind == hsops::ErrorKind::key);
   }
 }

@@ -144,7 +144,7 @@ TEST_CASE("a peer that never answers the handshake ends at the deadline", "[matr
   auto r = matrix::fetch_certificate("127.0.0.1", hole.port(), "localhost", "", 1000ms, 1500ms);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "timeout");
+  CHECK(r.error().kind == hsops::ErrorKind::timeout);
   CHECK(elapsed >= 1400ms);
   CHECK(elapsed < 2500ms);
 }
@@ -152,5 +152,5 @@ TEST_CASE("a peer that never answers the handshake ends at the deadline", "[matr
 TEST_CASE("a closed port is refused", "[matrix][tls]") {
   auto r = matrix::fetch_certificate("127.0.0.1", test::closed_port(), "localhost", "", 1000ms, 1500ms);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "refused");
+  CHECK(r.error().kind == hsops::ErrorKind::refused);
 }

@@ -21,7 +21,7 @@ TEST_CASE("client well-known: broken answers fail with the reason", "[matrix][we
   auto reason = [](long status, const char* body) {
     auto r = parse_client_well_known(status, body);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == "well_known");
+    CHECK(r.error().kind == hsops::ErrorKind::well_known);
     return r.error().message;
   };
   CHECK(reason(200, "{\"m.homeserver\": ").find("not valid JSON") != std::string::npos);

@@ -52,17 +52,17 @@ TEST_CASE("HeaderBlock handles HTTP/2 status lines / obs-fold and garbage") {
 }
 
 TEST_CASE("classify_curl_code maps curl failures to Error kinds") {
-  CHECK(classify_curl_code(CURLE_OPERATION_TIMEDOUT, true) == "timeout");
-  CHECK(classify_curl_code(CURLE_OPERATION_TIMEDOUT, false) == "connect_timeout");
-  CHECK(classify_curl_code(CURLE_COULDNT_CONNECT, false) == "refused");
-  CHECK(classify_curl_code(CURLE_COULDNT_RESOLVE_HOST, false) == "dns");
-  CHECK(classify_curl_code(CURLE_SSL_CONNECT_ERROR, true) == "tls");
-  CHECK(classify_curl_code(CURLE_PEER_FAILED_VERIFICATION, true) == "tls");
-  CHECK(classify_curl_code(CURLE_SSL_CACERT_BADFILE, false) == "tls");
-  CHECK(classify_curl_code(CURLE_URL_MALFORMAT, false) == "url");
-  CHECK(classify_curl_code(CURLE_UNSUPPORTED_PROTOCOL, false) == "url");
-  CHECK(classify_curl_code(CURLE_RECV_ERROR, true) == "network");
-  CHECK(classify_curl_code(CURLE_GOT_NOTHING, true) == "network");
+  CHECK(classify_curl_code(CURLE_OPERATION_TIMEDOUT, true) == hsops::ErrorKind::timeout);
+  CHECK(classify_curl_code(CURLE_OPERATION_TIMEDOUT, false) == hsops::ErrorKind::connect_timeout);
+  CHECK(classify_curl_code(CURLE_COULDNT_CONNECT, false) == hsops::ErrorKind::refused);
+  CHECK(classify_curl_code(CURLE_COULDNT_RESOLVE_HOST, false) == hsops::ErrorKind::dns);
+  CHECK(classify_curl_code(CURLE_SSL_CONNECT_ERROR, true) == hsops::ErrorKind::tls);
+  CHECK(classify_curl_code(CURLE_PEER_FAILED_VERIFICATION, true) == hsops::ErrorKind::tls);
+  CHECK(classify_curl_code(CURLE_SSL_CACERT_BADFILE, false) == hsops::ErrorKind::tls);
+  CHECK(classify_curl_code(CURLE_URL_MALFORMAT, false) == hsops::ErrorKind::url);
+  CHECK(classify_curl_code(CURLE_UNSUPPORTED_PROTOCOL, false) == hsops::ErrorKind::url);
+  CHECK(classify_curl_code(CURLE_RECV_ERROR, true) == hsops::ErrorKind::network);
+  CHECK(classify_curl_code(CURLE_GOT_NOTHING, true) == hsops::ErrorKind::network);
 }
 
 TEST_CASE("redact_url drops credentials and secret query values") {
@@ -99,14 +99,14 @@ TEST_CASE("perform refuses zero or negative deadlines as a url error / never 'no
   request.deadlines.total = 0ms;
   auto r = hsops::net::perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
   CHECK(r.error().message.find("GET http://127.0.0.1:9/: ") == 0);
   CHECK(r.error().message.find("must be positive") != std::string::npos);
   request.deadlines.total = 1000ms;
   request.deadlines.connect = -5ms;
   r = hsops::net::perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
 }
 
 TEST_CASE("perform rejects other protocols / malformed URLs and header injection") {
@@ -116,24 +116,24 @@ TEST_CASE("perform rejects other protocols / malformed URLs and header injection
   request.url = "file:///etc/passwd";
   auto r = perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
 
   request.url = "http://[::1";
   r = perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
 
   request.url = "http://127.0.0.1:9/";
   request.method = "get";
   r = perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
 
   request.method = "GET";
   request.headers = {{"Authorization", "Bearer secret\r\nX-Evil: 1"}};
   r = perform(request);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == "url");
+  CHECK(r.error().kind == hsops::ErrorKind::url);
   CHECK(r.error().message.find("secret") == std::string::npos);
 }
 
@@ -172,6 +172,6 @@ TEST_CASE("parse_json: valid body / and an error naming the URL for invalid") {
   response.body = "<html>Bad Gateway</html>";
   auto bad = hsops::net::parse_json(response, "http://h/v?access_token=abc");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().kind == "parse");
+  CHECK(bad.error().kind == hsops::ErrorKind::parse);
   CHECK(bad.error().message.rfind("http://h/v?access_token=REDACTED: response is not JSON: ", 0) == 0);
 }

@@ -128,7 +128,7 @@ TEST_CASE("replies that must be rejected", "[net][sntp]") {
   kod.reference_id = 0x52415445u;  // "RATE"
   auto e = validate_reply(kod, nonce, 4);
   REQUIRE(e);
-  CHECK(e->kind == "kod");
+  CHECK(e->kind == hsops::ErrorKind::kod);
   CHECK_THAT(e->message, Catch::Contains("RATE"));
   CHECK(kiss_code(0x44454E59u) == "DENY");
 
@@ -148,7 +148,7 @@ TEST_CASE("replies that must be rejected", "[net][sntp]") {
   CHECK(validate_reply(spoofed, nonce, 4)->message.find("origin") != std::string::npos);
   // A spoofed kiss-o'-death is not believed either.
   kod.origin = {1, 2};
-  CHECK(validate_reply(kod, nonce, 4)->kind == "invalid");
+  CHECK(validate_reply(kod, nonce, 4)->kind == hsops::ErrorKind::invalid);
 
   SntpPacket client = good_reply(nonce);
   client.mode = 3;
@@ -262,7 +262,7 @@ TEST_CASE("query: kiss-o'-death DENY stops after one request", "[net][sntp][udp]
   SystemClock clock;
   auto s = query(server.address(), SntpOptions{}, clock);
   REQUIRE_FALSE(s);
-  CHECK(s.error().kind == "kod");
+  CHECK(s.error().kind == hsops::ErrorKind::kod);
   CHECK_THAT(s.error().message, Catch::Contains("DENY"));
   CHECK(server.requests() == 1);
 }
@@ -288,7 +288,7 @@ TEST_CASE("query: a silent server ends at the deadline", "[net][sntp][udp]") {
   auto s = query(server.address(), options, clock);
   const auto took = steady_clock::now() - started;
   REQUIRE_FALSE(s);
-  CHECK(s.error().kind == "timeout");
+  CHECK(s.error().kind == hsops::ErrorKind::timeout);
   CHECK(took >= milliseconds(290));
   CHECK(took < milliseconds(600));
 }
@@ -312,5 +312,5 @@ TEST_CASE("query: samples taken while the clock steps are dropped", "[net][sntp]
   SteppingClock clock;
   auto s = query(server.address(), SntpOptions{}, clock);
   REQUIRE_FALSE(s);
-  CHECK(s.error().kind == "stepped");
+  CHECK(s.error().kind == hsops::ErrorKind::stepped);
 }

@@ -90,9 +90,9 @@ TEST_CASE("redact_conninfo hides passwords in keyword and URI forms") {
 }
 
 TEST_CASE("SQLSTATE 57014 (statement_timeout) is a timeout / others are sql errors") {
-  CHECK(hsops::pg::error_kind_for_sqlstate("57014") == "timeout");
-  CHECK(hsops::pg::error_kind_for_sqlstate("42P01") == "sql");
-  CHECK(hsops::pg::error_kind_for_sqlstate("") == "sql");
+  CHECK(hsops::pg::error_kind_for_sqlstate("57014") == hsops::ErrorKind::timeout);
+  CHECK(hsops::pg::error_kind_for_sqlstate("42P01") == hsops::ErrorKind::sql);
+  CHECK(hsops::pg::error_kind_for_sqlstate("") == hsops::ErrorKind::sql);
 }
 
 TEST_CASE("tidy_message trims / joins lines and scrubs the secret") {
@@ -119,7 +119,7 @@ TEST_CASE("a refused connection is a connect error without the password") {
       "host=127.0.0.1 port=" + std::to_string(closed_port()) + " user=hsops password=hunter2 dbname=postgres";
   auto conn = Connection::open(conninfo);
   REQUIRE_FALSE(conn.ok());
-  CHECK(conn.error().kind == "connect");
+  CHECK(conn.error().kind == hsops::ErrorKind::connect);
   CHECK(conn.error().message.find("hunter2") == std::string::npos);
   CHECK(conn.error().message.find("hsops@127.0.0.1") != std::string::npos);
 }
@@ -134,13 +134,13 @@ TEST_CASE("a peer that accepts and never answers ends at connect_timeout") {
                                o);
   const auto took = std::chrono::steady_clock::now() - t0;
   REQUIRE_FALSE(conn.ok());
-  CHECK(conn.error().kind == "connect");
+  CHECK(conn.error().kind == hsops::ErrorKind::connect);
   CHECK(took < 6s);
 }
 
 TEST_CASE("a malformed conninfo is a connect error") {
   auto conn = Connection::open("host=127.0.0.1 nosuchoption=1 password=hunter2");
   REQUIRE_FALSE(conn.ok());
-  CHECK(conn.error().kind == "connect");
+  CHECK(conn.error().kind == hsops::ErrorKind::connect);
   CHECK(conn.error().message.find("hunter2") == std::string::npos);
 }

@@ -13,7 +13,7 @@ class MemoryStore : public ReportStore {
   std::vector<StoredReport> rows;
   bool fail = false;
   hsops::Result<bool> insert(const StoredReport& r) override {
-    if (fail) return hsops::Error{"connect", "down"};
+    if (fail) return hsops::Error{hsops::ErrorKind::connect, "down"};
     rows.push_back(r);
     return true;
   }

@@ -8,14 +8,14 @@
 using namespace hsops;
 
 TEST_CASE("only data and constraint errors are retried row by row") {
-  CHECK(stats::is_row_error(Error{"sql", "PostgreSQL x: new row violates check constraint (SQLSTATE 23514)"}));
-  CHECK(stats::is_row_error(Error{"sql", "PostgreSQL x: invalid input syntax for type bigint (SQLSTATE 22P02)"}));
-  CHECK_FALSE(stats::is_row_error(Error{"sql", "PostgreSQL x: read-only transaction (SQLSTATE 25006)"}));
-  CHECK_FALSE(stats::is_row_error(Error{"sql", "PostgreSQL x: terminating connection (SQLSTATE 57P01)"}));
-  CHECK_FALSE(stats::is_row_error(Error{"timeout", "PostgreSQL x: canceling statement (SQLSTATE 57014)"}));
-  CHECK_FALSE(stats::is_row_error(Error{"connect", "PostgreSQL x: connection lost"}));
-  CHECK_FALSE(stats::is_row_error(Error{"copy_count", "COPY stored 3 of 4 reports"}));
-  CHECK_FALSE(stats::is_row_error(Error{"sql", "no state here"}));
+  CHECK(stats::is_row_error(Error{ErrorKind::sql, "PostgreSQL x: new row violates check constraint (SQLSTATE 23514)"}));
+  CHECK(stats::is_row_error(Error{ErrorKind::sql, "PostgreSQL x: invalid input syntax for type bigint (SQLSTATE 22P02)"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::sql, "PostgreSQL x: read-only transaction (SQLSTATE 25006)"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::sql, "PostgreSQL x: terminating connection (SQLSTATE 57P01)"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::timeout, "PostgreSQL x: canceling statement (SQLSTATE 57014)"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::connect, "PostgreSQL x: connection lost"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::copy_count, "COPY stored 3 of 4 reports"}));
+  CHECK_FALSE(stats::is_row_error(Error{ErrorKind::sql, "no state here"}));
 }
 
 TEST_CASE("sqlstate_of reads the code this library appends") {
