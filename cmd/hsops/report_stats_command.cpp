@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "core/clock.h"
-#include "output/nagios.h"
-#include "output/prometheus.h"
-#include "stats/pseudonym.h"
+#include "core/status.h"
+#include "output/render.h"
 #include "stats/sender/report_stats.h"
+#include "stats/sender/run.h"
 
 namespace hsops::cli {
 namespace {
@@ -18,88 +18,66 @@ struct Options {
   bool dry_run = false;
 };
 
-[[noreturn]] void fail(const std::string& message) {
-  std::cout << "REPORT-STATS UNKNOWN - " << message << '\n';
+// Prints the outcome like `hsops check` does and exits with its status: monitoring systems
+// read stdout and the exit code. _Exit: a network client may still hold a thread.
+[[noreturn]] void finish(const CheckResult& result, output::Format format, int verbosity) {
+  static const SystemClock clock;
+  std::cout << output::render({result}, format, verbosity, unix_seconds(clock.now()));
   std::cout.flush();
-  std::_Exit(3);
+  std::_Exit(exit_code(result.status));
 }
 
 struct Loaded {
   config::GlobalConfig global;
   stats::ReportStatsConfig config;
-  stats::Report report;
 };
 
-Loaded load_and_collect(const GlobalOptions& options) {
-  static const SystemClock clock;
-  Loaded l;
+Loaded load(const GlobalOptions& options, output::Format format) {
   try {
     const auto doc = load_config(options);
-    l.global = config::read_global(doc.root());
-    l.config = stats::read_report_stats_config(doc.root());
+    Loaded l{config::read_global(doc.root()), stats::read_report_stats_config(doc.root())};
     for (const auto& w : doc.warnings()) std::cerr << "hsops: warning: " << w << '\n';
+    return l;
   } catch (const config::ConfigError& e) {
-    fail(std::string("config error: ") + e.what());
+    finish(stats::unknown_result(std::string("config error: ") + e.what()), format, options.verbosity);
   }
-  pg::Options pg_options;
-  pg_options.connect_timeout = l.config.connect_timeout;
-  pg_options.statement_timeout = l.config.statement_timeout;
-  pg_options.application_name = "hsops report-stats";
-  auto db = pg::Connection::open(l.config.database_conninfo, pg_options);
-  if (!db) fail("database: " + db.error().message);
-  stats::CollectOptions co;
-  co.server_name = l.config.server_name;
-  co.server_context = l.config.server_context;
-  co.now_seconds = static_cast<std::int64_t>(unix_seconds(clock.now()));
-  if (l.config.pid_file) co.pid = stats::read_pid_file(*l.config.pid_file);
-  auto report = stats::collect(db.value(), co);
-  if (!report) fail("collect: " + report.error().message);
-  l.report = std::move(report).value();
-  return l;
+}
+
+stats::Report collected_or_exit(const stats::ReportStatsConfig& config, output::Format format, int verbosity) {
+  static const SystemClock clock;
+  auto collected = stats::collect_report(config, clock);
+  if (!collected.report) finish(collected.result, format, verbosity);
+  return std::move(*collected.report);
 }
 
 void collect(const Options& o, const GlobalOptions& global) {
-  static const SystemClock clock;
-  const Loaded l = load_and_collect(global);
-  const auto result = stats::report_result(l.report);
-  if (o.format == "json") {
-    std::cout << l.report.fields.dump(2) << '\n';
-  } else if (o.format == "prom") {
-    std::cout << output::prometheus_text({result}, unix_seconds(clock.now()));
-  } else {
-    std::cout << output::nagios_report({result}, global.verbosity);
-  }
-  std::cout.flush();
-  std::_Exit(0);
-}
-
-void push(const Options& o, const GlobalOptions& global) {
-  const Loaded l = load_and_collect(global);
-  std::string secret;
-  if (l.config.anonymise) {
-    // Kept in the state dir so the pseudonym stays the same from one push to the next.
-    auto s = stats::load_or_create_secret(l.global.state_dir / "report-stats.secret");
-    if (!s) fail(s.error().message);
-    secret = *s;
-  }
-  const std::string body = stats::push_body(l.report, l.config, secret).dump();
-  if (o.dry_run) {
-    std::cout << body << '\n';
+  const auto format = output::parse_format(o.format).value_or(output::Format::nagios);
+  const Loaded l = load(global, format);
+  const stats::Report report = collected_or_exit(l.config, format, global.verbosity);
+  if (format == output::Format::json) {
+    // json is the report body itself (what push would send before anonymising).
+    std::cout << report.fields.dump(2) << '\n';
     std::cout.flush();
     std::_Exit(0);
   }
-  const auto sent = stats::push_report(body, l.config, net::Deadlines{l.global.connect_timeout, l.global.request_timeout},
-                                       l.global.ca_file, "hsops/" HSOPS_VERSION);
-  if (!sent) {
-    std::cout << "REPORT-STATS CRITICAL - push to " << net::redact_url(l.config.endpoint) << " failed: "
-              << sent.error().message << '\n';
+  finish(stats::report_result(report), format, global.verbosity);
+}
+
+void push(const Options& o, const GlobalOptions& global) {
+  static const SystemClock clock;
+  const auto format = output::Format::nagios;
+  const Loaded l = load(global, format);
+  const stats::Report report = collected_or_exit(l.config, format, global.verbosity);
+  const auto body = stats::body_to_push(report, l.config, l.global.state_dir);
+  if (!body) finish(stats::unknown_result(body.error().message), format, global.verbosity);
+  if (o.dry_run) {
+    std::cout << body.value() << '\n';
     std::cout.flush();
-    std::_Exit(2);
+    std::_Exit(0);
   }
-  std::cout << "REPORT-STATS OK - pushed to " << net::redact_url(l.config.endpoint) << ": HTTP " << sent->status
-            << " after " << sent->attempts << " attempt(s)\n";
-  std::cout.flush();
-  std::_Exit(0);
+  const stats::PushSettings settings{l.global.state_dir, net::Deadlines{l.global.connect_timeout, l.global.request_timeout},
+                                     l.global.ca_file, "hsops/" HSOPS_VERSION};
+  finish(stats::push_result(body.value(), l.config, settings, clock), format, global.verbosity);
 }
 
 }  // namespace
