@@ -3,6 +3,7 @@
 // every other check.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "core/clock.h"
 #include "core/range.h"
 #include "core/range_units.h"
+#include "core/units.h"
 
 namespace hsops::checks {
 
@@ -48,5 +50,10 @@ struct CheckInfo {
 // ConfigError located at "command line" that names the flag. `figure` says which units the
 // ends may carry besides plain numbers (-w 50MiB, -c 2s); a percent stays Figure::number.
 std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure);
+
+// A single -w/-c value for checks whose threshold is one size or one duration (not a range):
+// nullopt when not given; a bad value is a ConfigError at "command line" naming the flag.
+std::optional<std::uint64_t> cli_size(const std::optional<std::string>& text, const char* flag);
+std::optional<Millis> cli_duration(const std::optional<std::string>& text, const char* flag);
 
 }  // namespace hsops::checks

@@ -9,6 +9,10 @@
 #include "checks/replication/config.h"
 #include "checks/wal/config.h"
 
+#include <type_traits>
+
+#include "core/units.h"
+
 namespace hsops::checks {
 
 const std::vector<CheckInfo>& all_checks() {
@@ -74,13 +78,33 @@ std::chrono::milliseconds backstop_for(const Services& services) {
   return budget + budget / 2 + Millis(2000);
 }
 
-std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure) {
+namespace {
+
+// -w/-c text parsed by `parse`; a failure names the flag, the text and an example.
+template <typename Parse>
+auto from_command_line(const std::optional<std::string>& text, const char* flag, const char* what, const char* example,
+                       Parse parse) -> std::optional<std::decay_t<decltype(parse(std::string_view{}).value())>> {
   if (!text) return std::nullopt;
-  auto parsed = parse_range(*text, figure);
+  auto parsed = parse(*text);
   if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag, "bad range '" + *text + "': " + parsed.error().message);
+    throw config::ConfigError(config::Location{"command line", 0, 0}, flag,
+                              std::string("bad ") + what + " '" + *text + "': " + parsed.error().message + example);
   }
   return parsed.value();
+}
+
+}  // namespace
+
+std::optional<Range> cli_range(const std::optional<std::string>& text, const char* flag, Figure figure) {
+  return from_command_line(text, flag, "range", "", [figure](std::string_view t) { return parse_range(t, figure); });
+}
+
+std::optional<std::uint64_t> cli_size(const std::optional<std::string>& text, const char* flag) {
+  return from_command_line(text, flag, "size", " (e.g. 1GiB)", [](std::string_view t) { return parse_size(t); });
+}
+
+std::optional<Millis> cli_duration(const std::optional<std::string>& text, const char* flag) {
+  return from_command_line(text, flag, "duration", " (e.g. 5m)", [](std::string_view t) { return parse_duration(t); });
 }
 
 }  // namespace hsops::checks

@@ -33,16 +33,6 @@ constexpr std::string_view kThresholdHelp =
     "-w/-c: replay lag time (durations such as 30s, 5m), replacing warn_lag / crit_lag. "
     "Byte-lag thresholds and missing-standby rules stay as configured.";
 
-std::chrono::seconds cli_duration(const std::optional<std::string>& text, const char* flag, std::chrono::seconds fallback) {
-  if (!text) return fallback;
-  auto parsed = parse_duration(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag,
-                              "bad duration '" + *text + "': " + parsed.error().message + " (e.g. 5m)");
-  }
-  return std::chrono::duration_cast<std::chrono::seconds>(parsed.value());
-}
-
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   return replication::make_replication_check(read_replication_options(section, services));
 }
@@ -73,8 +63,9 @@ replication::Options read_replication_options(const config::Section& s, const Se
   t.warn_lag = positive_seconds(s, "warn_lag", t.warn_lag);
   t.crit_lag = positive_seconds(s, "crit_lag", t.crit_lag);
   s.reject_unknown_keys();
-  t.warn_lag = cli_duration(services.warning, "-w", t.warn_lag);
-  t.crit_lag = cli_duration(services.critical, "-c", t.crit_lag);
+  using std::chrono::duration_cast;
+  if (auto w = cli_duration(services.warning, "-w")) t.warn_lag = duration_cast<std::chrono::seconds>(*w);
+  if (auto c = cli_duration(services.critical, "-c")) t.crit_lag = duration_cast<std::chrono::seconds>(*c);
   return o;
 }
 

@@ -41,16 +41,6 @@ constexpr std::string_view kThresholdHelp =
     "-w/-c: bytes an inactive replication slot may retain before WARNING / CRITICAL (sizes such as 1GiB, "
     "replacing inactive_slot_warn_bytes / inactive_slot_crit_bytes). Time-until-full rules stay as configured.";
 
-std::uint64_t cli_size(const std::optional<std::string>& text, const char* flag, std::uint64_t fallback) {
-  if (!text) return fallback;
-  auto parsed = parse_size(*text);
-  if (!parsed) {
-    throw config::ConfigError(config::Location{"command line", 0, 0}, flag,
-                              "bad size '" + *text + "': " + parsed.error().message + " (e.g. 1GiB)");
-  }
-  return parsed.value();
-}
-
 std::shared_ptr<Check> make(const config::Section& section, const Services& services) {
   return wal::make_wal_check(read_wal_options(section, services), wal::Deps{services.clock, disk::statfs_real});
 }
@@ -73,8 +63,8 @@ wal::Options read_wal_options(const config::Section& s, const Services& services
   auto& r = o.rates;
   read_fit_options_into(r, s, (services.global.state_dir / "wal-samples.json").string(), false);
   s.reject_unknown_keys();
-  t.inactive_slot_warn_bytes = cli_size(services.warning, "-w", t.inactive_slot_warn_bytes);
-  t.inactive_slot_crit_bytes = cli_size(services.critical, "-c", t.inactive_slot_crit_bytes);
+  t.inactive_slot_warn_bytes = cli_size(services.warning, "-w").value_or(t.inactive_slot_warn_bytes);
+  t.inactive_slot_crit_bytes = cli_size(services.critical, "-c").value_or(t.inactive_slot_crit_bytes);
   return o;
 }
 

@@ -95,6 +95,22 @@ TEST_CASE("wal/replication config: passwords only from secrets / -w/-c/-t", "[wa
   CHECK_THROWS(checks::read_wal_options(section(w, "wal"), services(clock, "lots")));
 }
 
+TEST_CASE("single -w/-c values: sizes and durations, errors at the command line naming the flag", "[config]") {
+  CHECK_FALSE(checks::cli_size(std::nullopt, "-w").has_value());
+  CHECK(checks::cli_size(std::string("1GiB"), "-w") == (1ull << 30));
+  CHECK(checks::cli_duration(std::string("90s"), "-c") == 90000ms);
+  try {
+    (void)checks::cli_duration(std::string("soon"), "-c");
+    FAIL("a bad duration was accepted");
+  } catch (const config::ConfigError& e) {
+    CHECK(e.key_path() == "-c");
+    CHECK(std::string(e.what()).find("command line") != std::string::npos);
+    CHECK(std::string(e.what()).find("bad duration 'soon'") != std::string::npos);
+    CHECK(std::string(e.what()).find("(e.g. 5m)") != std::string::npos);
+  }
+  CHECK_THROWS_WITH(checks::cli_size(std::string("12 apples"), "-w"), Catch::Contains("bad size '12 apples'") && Catch::Contains("1GiB"));
+}
+
 TEST_CASE("pg: a password from a secret goes into conninfo quoted / or URI-encoded", "[wal][pg]") {
   CHECK(pg::with_password("host=db1 user=hsops", "it's") == "host=db1 user=hsops password='it\\'s'");
   CHECK(pg::with_password("postgresql://hsops@db1/postgres", "a b&c") == "postgresql://hsops@db1/postgres?password=a%20b%26c");
