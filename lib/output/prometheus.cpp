@@ -57,22 +57,28 @@ class Exposition {
 
 }  // namespace
 
+std::vector<Sample> result_samples(const CheckResult& r, double ran_at_unix) {
+  const std::map<std::string, std::string> check{{"check", r.check}};
+  std::vector<Sample> out{
+      {"hsops_check_status", "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN", check,
+       static_cast<double>(exit_code(r.status))},
+      {"hsops_check_success", "1 if the check could decide (status is not UNKNOWN)", check,
+       r.status == Status::unknown ? 0.0 : 1.0},
+      {"hsops_check_duration_seconds", "How long the check took", check, r.duration_seconds},
+      {"hsops_check_last_run_timestamp_seconds", "When the check last ran (Unix time)", check, ran_at_unix},
+  };
+  for (const auto& m : r.measurements) {
+    if (m.metric.empty()) continue;
+    out.push_back({m.metric, m.help, m.metric_labels, m.unit == "%" ? m.value / 100.0 : m.value});
+  }
+  return out;
+}
+
 std::string prometheus_text(const std::vector<CheckResult>& results, double now_unix) {
+  // Families keep first-seen order, so the hsops_check_* families come first whatever the mix.
   Exposition e;
   for (const auto& r : results) {
-    const std::map<std::string, std::string> check{{"check", r.check}};
-    e.add("hsops_check_status", "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN", check, exit_code(r.status));
-    e.add("hsops_check_success", "1 if the check could decide (status is not UNKNOWN)", check,
-          r.status == Status::unknown ? 0 : 1);
-    e.add("hsops_check_duration_seconds", "How long the check took", check, r.duration_seconds);
-    e.add("hsops_check_last_run_timestamp_seconds", "When the check last ran (Unix time)", check, now_unix);
-  }
-  for (const auto& r : results) {
-    for (const auto& m : r.measurements) {
-      if (m.metric.empty()) continue;
-      const double value = m.unit == "%" ? m.value / 100.0 : m.value;
-      e.add(m.metric, m.help, m.metric_labels, value);
-    }
+    for (const auto& s : result_samples(r, now_unix)) e.add(s.name, s.help, s.labels, s.value);
   }
   return e.text();
 }
