@@ -44,4 +44,12 @@ inline std::vector<Event> events(const std::vector<Notification>& ns) {
   return out;
 }
 
+// Nothing is paged a second before `gap` has passed; returns what is paged exactly then.
+inline std::vector<Notification> tick_when_due(AlertEngine& engine, FakeClock& clock, std::chrono::seconds gap) {
+  clock.advance(gap - 1s);
+  CHECK(engine.tick().empty());
+  clock.advance(1s);
+  return engine.tick();
+}
+
 }  // namespace hsops::alerting::test

@@ -38,10 +38,7 @@ TEST_CASE("a route's repeat interval reminds everyone paged", "[alerting][repeat
   settings.default_route.repeat_every = 5min;
   AlertEngine engine(settings, clock);
   REQUIRE(engine.observe(result("disk", Status::warning)).size() == 1);
-  clock.advance(5min - 1s);
-  CHECK(engine.tick().empty());
-  clock.advance(1s);
-  const auto repeat = engine.tick();
+  const auto repeat = tick_when_due(engine, clock, 5min);
   REQUIRE(repeat.size() == 1);
   CHECK(repeat[0].event == Event::repeat);
   CHECK(repeat[0].notifiers == std::vector<std::string>{"oncall"});
@@ -107,17 +104,11 @@ TEST_CASE("an ack for a duration expires and escalation resumes", "[alerting][ac
   const auto fired = engine.observe(result("disk", Status::warning));
   clock.advance(2min);
   REQUIRE(engine.ack(fired[0].alert.id, "alice", std::chrono::seconds{30min}, "after the deploy").ok());
-  clock.advance(30min - 1s);
-  CHECK(engine.tick().empty());
-  clock.advance(1s);
   // The ack ran out (at 32 min): those paged are reminded, tier 2 follows its 10 min gap later.
-  const auto resumed = engine.tick();
+  const auto resumed = tick_when_due(engine, clock, 30min);
   REQUIRE(resumed.size() == 1);
   CHECK(resumed[0].event == Event::repeat);
-  clock.advance(10min - 1s);
-  CHECK(engine.tick().empty());
-  clock.advance(1s);
-  const auto tier2 = engine.tick();
+  const auto tier2 = tick_when_due(engine, clock, 10min);
   REQUIRE(tier2.size() == 1);
   CHECK(tier2[0].tier == 2);
 }
@@ -140,10 +131,8 @@ TEST_CASE("a silence suppresses every page but the alert is still listed", "[ale
   REQUIRE(after.size() == 1);
   CHECK(after[0].alert.check == "disk");
   CHECK(after[0].event == Event::firing);
-  clock.advance(10min - 1s);  // escalation starts when the silence ends, not when it fired
-  CHECK(engine.tick().empty());
-  clock.advance(1s);
-  const auto tier2 = engine.tick();
+  // escalation starts when the silence ends, not when it fired
+  const auto tier2 = tick_when_due(engine, clock, 10min);
   REQUIRE(tier2.size() == 1);
   CHECK(tier2[0].alert.check == "disk");
   CHECK(tier2[0].tier == 2);
