@@ -31,6 +31,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -132,6 +133,14 @@ class LocalHttpServer {
   void route(const std::string& path, CannedResponse response) {
     std::lock_guard lock(mutex_);
     routes_[path] = std::move(response);
+  }
+
+  // A response computed from the request (a fixture that validates, or keeps state); called
+  // on the connection's thread, under no lock of the server's.
+  using Handler = std::function<CannedResponse(const RecordedRequest&)>;
+  void handle(const std::string& path, Handler handler) {
+    std::lock_guard lock(mutex_);
+    handlers_[path] = std::move(handler);
   }
 
   // TCP connections accepted so far (in black-hole mode the only thing that happens).
@@ -247,11 +256,14 @@ class LocalHttpServer {
     request.received = std::chrono::steady_clock::now();
 
     CannedResponse response{404, {}, "not found\n"};
+    Handler handler;
     {
       std::lock_guard lock(mutex_);
       if (const auto it = routes_.find(request.path); it != routes_.end()) response = it->second;
+      if (const auto it = handlers_.find(request.path); it != handlers_.end()) handler = it->second;
       requests_.push_back(request);
     }
+    if (handler) response = handler(request);
     if (!sleep_unless_stopped(response.delay)) return;
     std::string head = "HTTP/1.1 " + std::to_string(response.status) + " Canned\r\nConnection: close\r\n";
     for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
@@ -300,6 +312,7 @@ class LocalHttpServer {
   std::thread acceptor_;
   mutable std::mutex mutex_;
   std::map<std::string, CannedResponse> routes_;
+  std::map<std::string, Handler> handlers_;
   std::vector<RecordedRequest> requests_;
   std::vector<std::thread> workers_;
   std::vector<int> held_;
