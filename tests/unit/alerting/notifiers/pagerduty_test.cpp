@@ -81,7 +81,7 @@ TEST_CASE("pagerduty: rate limited (429) is an error saying so, without the rout
   CHECK(pd.requests() == 1);  // a 429 is not hammered: the caller backs off for minutes
 }
 
-TEST_CASE("pagerduty: a 5xx is retried, then an error; the retry lands on the same incident") {
+TEST_CASE("pagerduty: a 5xx is retried then an error - and the retry lands on the same incident") {
   test::PagerDutyFixture pd;
   pd.outage(true);
   const auto failed = send_pagerduty(page(Event::firing), options(pd.url()));
