@@ -1,6 +1,6 @@
 #include "alerting/notifiers/pagerduty.h"
 
-#include <ctime>
+#include "alerting/notifiers/rfc3339.h"
 
 namespace hsops::alerting {
 namespace {
@@ -23,15 +23,6 @@ std::string pagerduty_severity(Severity s) {
     case Severity::warning: return "warning";
     default: return "error";
   }
-}
-
-std::string iso8601(TimePoint t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
 }
 
 std::string summary_of(const Alert& a) {
@@ -72,7 +63,7 @@ nlohmann::json pagerduty_event(const Notification& n, const PagerDutyOptions& o)
   event["payload"] = {{"summary", summary_of(a)},
                       {"source", o.source},
                       {"severity", pagerduty_severity(a.severity)},
-                      {"timestamp", iso8601(a.fired_at)},
+                      {"timestamp", rfc3339_utc(a.fired_at)},
                       {"component", a.check},
                       {"group", "hsops"},
                       {"custom_details", details}};
