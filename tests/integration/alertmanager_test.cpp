@@ -19,6 +19,7 @@
 
 #include "alerting/notifiers/alertmanager.h"
 #include "net/http.h"
+#include "support/sample_page.h"
 
 extern char** environ;
 
@@ -76,18 +77,6 @@ class AlertmanagerProcess {
   pid_t pid_ = -1;
 };
 
-Notification page(Event event) {
-  Alert a;
-  a.check = "replication";
-  a.labels = {{"standby", "db2"}};
-  a.fingerprint = fingerprint_of(a.check, a.labels);
-  a.id = short_id(a.fingerprint);
-  a.severity = Severity::critical;
-  a.summary = "standby db2 not connected";
-  a.fired_at = std::chrono::system_clock::now() - 2min;
-  return Notification{event, a, 1, {"alertmanager"}};
-}
-
 nlohmann::json active_alerts(const std::string& url) {
   const auto r = net::get(url + "/api/v2/alerts", {1000ms, 3000ms});
   REQUIRE(r.ok());
@@ -104,7 +93,7 @@ TEST_CASE("alertmanager: a page arrives as an active alert and its resolution en
   o.url = am.url();
   o.instance = "hs1.example.org";
   o.runbook_base_url = "https://git.example.org/runbooks/";
-  const auto sent = send_alertmanager(page(Event::firing), o, std::chrono::system_clock::now());
+  const auto sent = send_alertmanager(test::replication_page(Event::firing), o, std::chrono::system_clock::now());
   REQUIRE(sent.ok());
   CHECK(*sent == 200);
   auto alerts = active_alerts(am.url());
@@ -118,9 +107,9 @@ TEST_CASE("alertmanager: a page arrives as an active alert and its resolution en
   CHECK(alerts[0]["status"]["state"] == "active");
 
   // A re-send while firing updates the same alert; the resolution ends it.
-  REQUIRE(send_alertmanager(page(Event::repeat), o, std::chrono::system_clock::now()).ok());
+  REQUIRE(send_alertmanager(test::replication_page(Event::repeat), o, std::chrono::system_clock::now()).ok());
   CHECK(active_alerts(am.url()).size() == 1);
-  REQUIRE(send_alertmanager(page(Event::resolved), o, std::chrono::system_clock::now()).ok());
+  REQUIRE(send_alertmanager(test::replication_page(Event::resolved), o, std::chrono::system_clock::now()).ok());
   bool ended = false;
   for (int i = 0; i < 50 && !ended; ++i) {
     ended = active_alerts(am.url()).empty();
@@ -134,7 +123,7 @@ TEST_CASE("alertmanager: a body Alertmanager refuses is an error with its status
   REQUIRE(am.wait_ready(30s));
   AlertmanagerOptions o;
   o.url = am.url();
-  auto bad = page(Event::firing);
+  auto bad = test::replication_page(Event::firing);
   bad.alert.check = "";  // an empty label value for "check" is dropped; alertname stays valid
   bad.alert.labels = {{"0bad-label", "x"}};  // not a valid label name: Alertmanager answers 400
   const auto sent = send_alertmanager(bad, o, std::chrono::system_clock::now());
@@ -148,6 +137,6 @@ TEST_CASE("alertmanager: nothing listening is an error within the deadline") {
   o.url = "http://127.0.0.1:" + std::to_string(free_loopback_port());
   o.attempts = 1;
   const auto start = std::chrono::steady_clock::now();
-  CHECK_FALSE(send_alertmanager(page(Event::firing), o, std::chrono::system_clock::now()).ok());
+  CHECK_FALSE(send_alertmanager(test::replication_page(Event::firing), o, std::chrono::system_clock::now()).ok());
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }

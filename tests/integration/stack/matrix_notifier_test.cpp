@@ -6,6 +6,7 @@
 #include "alerting/notifiers/matrix_room.h"
 #include "core/clock.h"
 #include "matrix/client.h"
+#include "support/sample_page.h"
 #include "support/stack_env.h"
 
 using namespace hsops;
@@ -13,18 +14,6 @@ using namespace hsops::alerting;
 using hsops::test::stack_env;
 
 namespace {
-
-Notification page(Event event) {
-  Alert a;
-  a.check = "replication";
-  a.labels = {{"standby", "db2"}};
-  a.fingerprint = fingerprint_of(a.check, a.labels);
-  a.id = short_id(a.fingerprint);
-  a.severity = Severity::critical;
-  a.summary = "standby db2 <not connected> & lag unknown";
-  a.fired_at = std::chrono::system_clock::now();
-  return Notification{event, a, 1, {"matrix"}};
-}
 
 MatrixRoomOptions room_options(const std::string& room_id, const std::string& token) {
   MatrixRoomOptions o;
@@ -48,7 +37,7 @@ TEST_CASE("matrix notifier: pages are m.notice with HTML in the room, a retry is
   REQUIRE(room.ok());
   const std::string room_id = (*room)["room_id"];
 
-  const auto firing = page(Event::firing);
+  const auto firing = test::replication_page(Event::firing, "standby db2 <not connected> & lag unknown");
   const auto first = send_matrix_notice(firing, room_options(room_id, token), clock);
   REQUIRE(first.ok());
   const auto retried = send_matrix_notice(firing, room_options(room_id, token), clock);
