@@ -18,7 +18,7 @@ namespace {
     const config::Section root = doc.root();
     const checks::Services services{.clock = clock, .global = config::read_global(root)};
     const auto enabled = checks::validate_enabled_checks(root, services);
-    read_other_sections(root);
+    read_other_sections(root, services.global, checks::check_names());
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "warning: " << w << '\n';
     std::string names;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "stats/sender/report_stats.h"
+#include "watchdog/config.h"
 
 namespace hsops::cli {
 
@@ -18,8 +19,10 @@ config::Document load_config(const GlobalOptions& options) {
   return config::Document::empty();
 }
 
-void read_other_sections(const config::Section& root) {
+void read_other_sections(const config::Section& root, const config::GlobalConfig& global,
+                         const std::vector<std::string>& check_names) {
   if (root.has("report_stats")) (void)stats::read_report_stats_config(root);
+  (void)watchdog::read_watchdog_config(root, global, check_names);
 }
 
 }  // namespace hsops::cli

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -17,8 +18,10 @@ struct GlobalOptions {
 // /etc/hsops/hsops.yaml when present, else built-in local defaults. Throws ConfigError.
 config::Document load_config(const GlobalOptions& options);
 
-// Reads (and so validates) the top-level sections that are not checks, e.g. `report_stats`,
-// so `hsops check` and `hsops config validate` accept and check them. Throws ConfigError.
-void read_other_sections(const config::Section& root);
+// Reads (and so validates) the top-level sections that are not checks (report_stats,
+// watchdog), so `hsops check` and `hsops config validate` accept and check them. Throws
+// ConfigError. `check_names`: the registry's, for the watchdog's per-check settings.
+void read_other_sections(const config::Section& root, const config::GlobalConfig& global,
+                         const std::vector<std::string>& check_names);
 
 }  // namespace hsops::cli

@@ -73,6 +73,12 @@ std::vector<std::shared_ptr<Check>> build_enabled_checks(const config::Section& 
   return built;
 }
 
+std::vector<std::string> check_names() {
+  std::vector<std::string> names;
+  for (const auto& info : all_checks()) names.emplace_back(info.name);
+  return names;
+}
+
 std::chrono::milliseconds backstop_for(const Services& services) {
   const Millis budget = services.timeout.value_or(services.global.request_timeout);
   return budget + budget / 2 + Millis(2000);

@@ -16,6 +16,8 @@
 namespace hsops::checks {
 
 const std::vector<CheckInfo>& all_checks();
+// Their names, in registry order.
+std::vector<std::string> check_names();
 const CheckInfo* find_check(std::string_view name);
 
 // Builds one check by name from root's checks.<name> section; ConfigError on bad config.

@@ -170,6 +170,22 @@ TEST_CASE("a report_stats section is validated by config validate and accepted b
   CHECK(b.err.find(bad.string() + ":") != std::string::npos);
 }
 
+TEST_CASE("a watchdog section is validated by config validate and accepted by check", "[cli]") {
+  TempDir dir;
+  const std::string base = disk_only_config(dir);
+  const auto good = dir.write("good.yaml", base +
+      "watchdog:\n  interval: 30s\n  checks:\n    disk: {interval: 10m, for: 15m}\n");
+  auto v = run_hsops({"config", "validate", "--config", good.string()});
+  INFO(v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(run_hsops({"check", "disk", "--config", good.string()}).exit_code != 3);
+  const auto bad = dir.write("bad.yaml", base + "watchdog:\n  checks:\n    dsik: {interval: 1m}\n");
+  auto b = run_hsops({"config", "validate", "--config", bad.string()});
+  CHECK(b.exit_code == 1);
+  CHECK(b.err.find(bad.string() + ":") != std::string::npos);
+  CHECK(b.err.find("dsik") != std::string::npos);
+}
+
 // An error line ends with a newline, so the next line (a shell prompt, a journal entry) does not
 // run on behind it: the collector's config errors, from a bad value, a bad file and no file.
 TEST_CASE("hsops-collector's config errors are whole lines", "[cli]") {
