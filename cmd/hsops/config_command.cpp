@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "checks/example_config.h"
+#include "watchdog/config.h"
 #include "checks/registry.h"
 #include "core/clock.h"
 
@@ -42,7 +43,7 @@ void setup_config_command(CLI::App& app, const GlobalOptions& global) {
                                      "exit 0 if valid, 1 with file:line:column of the first problem")
       ->callback([&global] { validate(global); });
   config->add_subcommand("example", "Print a fully commented example config with every key and its default")
-      ->callback([] { std::cout << checks::example_config(); });
+      ->callback([] { std::cout << checks::example_config() << watchdog::example_section(); });
 }
 
 }  // namespace hsops::cli

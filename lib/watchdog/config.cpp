@@ -150,7 +150,48 @@ alerting::Route read_route(const config::Section& r, std::size_t index, const st
   return route;
 }
 
+constexpr std::string_view kExample = R"(
+# hsops-watchdog: runs the checks above continuously, pages and escalates until someone acks
+# (docs/watchdog.md). Absent: these defaults, and nothing is paged.
+watchdog:
+  listen: 127.0.0.1:9187          # /metrics, /health, /api/v1/alerts
+  # state_file: /var/lib/hsops/watchdog-state.json
+  interval: 60s                   # how often each check runs
+  for: 0s                         # how long a check stays non-OK before its alert fires
+  critical_repeat_every: 15m      # a CRITICAL repeats until acked
+  flapping:
+    max_flips: 4
+    window: 30m
+    hold: 10m
+  checks:
+    disk:
+      interval: 5m
+  # notifiers:
+  #   ops-room:                   # best on another homeserver than the one monitored
+  #     type: matrix
+  #     homeserver_url: https://matrix.example.net
+  #     room_id: "!abcdef:example.net"
+  #     access_token_file: /etc/hsops/watchdog-matrix.token
+  #   pager:
+  #     type: pagerduty
+  #     routing_key_file: /etc/hsops/pagerduty.key
+  #   am:
+  #     type: alertmanager
+  #     url: http://127.0.0.1:9093
+  # routes:
+  #   - name: critical
+  #     severity: critical
+  #     repeat_every: 30m
+  #     tiers:
+  #       - {after: 0s, notify: [ops-room, am]}
+  #       - {after: 10m, notify: [pager]}
+  # responders: ["@alice:example.org"]   # may ack by replying "ack" in the room
+  # heartbeat_url: https://hc-ping.com/your-uuid
+)";
+
 }  // namespace
+
+std::string_view example_section() { return kExample; }
 
 std::chrono::milliseconds interval_for(const WatchdogConfig& config, const std::string& check) {
   const auto it = config.interval_by_check.find(check);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alerting/notifiers/alertmanager.h"
@@ -37,6 +38,10 @@ struct WatchdogConfig {
   std::vector<std::string> responders;             // Matrix user ids allowed to ack in the room
   std::optional<std::string> heartbeat_url;        // dead man's switch, pinged every cycle
 };
+
+// The section as `hsops config example` prints it: the defaults, notifiers and routes commented
+// out (their secrets must exist to validate).
+std::string_view example_section();
 
 // The check's run interval: its own `checks.<name>.interval`, else the default.
 std::chrono::milliseconds interval_for(const WatchdogConfig& config, const std::string& check);

@@ -116,3 +116,14 @@ TEST_CASE("watchdog config: mistakes are named where they are") {
   CHECK_THROWS_WITH(read("watchdog:\n  intervall: 1m\n"), Catch::Contains("intervall"));
   ::unsetenv("HSOPS_TEST_WD_TOKEN");
 }
+
+TEST_CASE("watchdog config: the example section parses and means the defaults") {
+  const auto c = read(std::string(hsops::watchdog::example_section()));
+  const auto defaults = read("checks: {}\n");
+  CHECK(c.listen == defaults.listen);
+  CHECK(c.default_interval == defaults.default_interval);
+  CHECK(hsops::watchdog::interval_for(c, "disk") == hsops::watchdog::interval_for(defaults, "disk"));
+  CHECK(c.engine.critical_repeat_every == defaults.engine.critical_repeat_every);
+  CHECK(c.engine.flap.max_flips == defaults.engine.flap.max_flips);
+  CHECK(c.notifiers.empty());
+}
