@@ -60,7 +60,7 @@ void run_checks(const std::string& name, const CheckOptions& options, const Glob
     const config::Section root = doc.root();
     services.global = config::read_global(root);
     checks = build_checks(name, root, services);
-    read_other_sections(root, services.global, checks::check_names());
+    (void)read_other_sections(root, services.global, checks::check_names());
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "hsops: warning: " << w << '\n';
     // The named check reads -w/-c in its own units (a size, a duration or a number).

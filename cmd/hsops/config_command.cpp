@@ -19,9 +19,10 @@ namespace {
     const config::Section root = doc.root();
     const checks::Services services{.clock = clock, .global = config::read_global(root)};
     const auto enabled = checks::validate_enabled_checks(root, services);
-    read_other_sections(root, services.global, checks::check_names());
+    const auto watchdog_warnings = read_other_sections(root, services.global, checks::check_names());
     root.reject_unknown_keys();
     for (const auto& w : doc.warnings()) std::cerr << "warning: " << w << '\n';
+    for (const auto& w : watchdog_warnings) std::cerr << "warning: " << w << '\n';
     std::string names;
     for (const auto* info : enabled) names += (names.empty() ? "" : ", ") + std::string(info->name);
     const std::string where = doc.file().empty() ? std::string("no config file (built-in defaults)") : doc.file();

@@ -20,8 +20,9 @@ config::Document load_config(const GlobalOptions& options);
 
 // Reads (and so validates) the top-level sections that are not checks (report_stats,
 // watchdog), so `hsops check` and `hsops config validate` accept and check them. Throws
-// ConfigError. `check_names`: the registry's, for the watchdog's per-check settings.
-void read_other_sections(const config::Section& root, const config::GlobalConfig& global,
-                         const std::vector<std::string>& check_names);
+// ConfigError. `check_names`: the registry's, for the watchdog's per-check settings. Returns
+// warnings (a Matrix notifier on the monitored homeserver).
+std::vector<std::string> read_other_sections(const config::Section& root, const config::GlobalConfig& global,
+                                             const std::vector<std::string>& check_names);
 
 }  // namespace hsops::cli

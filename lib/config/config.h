@@ -121,4 +121,9 @@ GlobalConfig read_global(const Section& root);
 // Where the CLI looks when --config is not given: $HSOPS_CONFIG, else /etc/hsops/hsops.yaml.
 std::filesystem::path default_config_path();
 
+// The document hsops and hsops-watchdog run on: `explicit_path` (--config; must exist), else
+// $HSOPS_CONFIG (must exist), else /etc/hsops/hsops.yaml when present, else built-in defaults
+// (Document::empty()). Throws ConfigError.
+Document load_document(const std::string& explicit_path);
+
 }  // namespace hsops::config

@@ -231,4 +231,15 @@ std::filesystem::path default_config_path() {
   return "/etc/hsops/hsops.yaml";
 }
 
+Document load_document(const std::string& explicit_path) {
+  if (!explicit_path.empty()) return Document::load(explicit_path);
+  const char* env = std::getenv("HSOPS_CONFIG");
+  if (env != nullptr && *env != '\0') return Document::load(env);
+  // No config at all is a supported setup: the local host's disks and clock with defaults.
+  const std::filesystem::path fallback = default_config_path();
+  std::error_code ec;
+  if (std::filesystem::exists(fallback, ec)) return Document::load(fallback);
+  return Document::empty();
+}
+
 }  // namespace hsops::config

@@ -1,5 +1,7 @@
 #include "metrics/latest_results.h"
 
+#include <algorithm>
+
 #include <set>
 
 #include "output/prometheus.h"
@@ -9,6 +11,13 @@ namespace hsops::metrics {
 void LatestResults::update(const CheckResult& result, double ran_at_unix) {
   std::lock_guard lock(mutex_);
   latest_.insert_or_assign(result.check, std::make_pair(result, ran_at_unix));
+}
+
+void LatestResults::retain_only(const std::vector<std::string>& checks) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(latest_, [&](const auto& entry) {
+    return std::find(checks.begin(), checks.end(), entry.first) == checks.end();
+  });
 }
 
 std::vector<CheckResult> LatestResults::results() const {

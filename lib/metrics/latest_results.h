@@ -21,6 +21,8 @@ class LatestResults final : public prometheus::Collectable {
   // Replaces the check's previous result: a series the new result no longer has (a dropped
   // slot, a removed bridge) disappears from the next scrape instead of going stale.
   void update(const CheckResult& result, double ran_at_unix);
+  // Drops the checks not named (a reload removed them): their series end instead of freezing.
+  void retain_only(const std::vector<std::string>& checks);
   std::vector<prometheus::MetricFamily> Collect() const override;
   std::vector<CheckResult> results() const;  // the last result of each check, by name
 

@@ -78,7 +78,9 @@ Result<std::string> send_matrix_notice(const Notification& n, const MatrixRoomOp
   const nlohmann::json body{{"msgtype", "m.notice"},
                             {"body", m.plain},
                             {"format", "org.matrix.custom.html"},
-                            {"formatted_body", m.html}};
+                            {"formatted_body", m.html},
+                            {matrix_alert_field, {{"id", n.alert.id}, {"fingerprint", n.alert.fingerprint},
+                                                  {"event", to_string(n.event)}}}};
   auto sent = client.call("PUT", "/_matrix/client/v3/rooms/" + matrix::url_encode(o.room_id) +
                                      "/send/m.room.message/" + matrix::url_encode(matrix_txn_id(n)),
                           body);

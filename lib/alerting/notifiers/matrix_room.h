@@ -21,6 +21,10 @@ struct MatrixRoomOptions {
   std::chrono::milliseconds deadline{15'000};  // the whole send, retries of 429 included
 };
 
+// The notice's own field naming its alert ({"id", "fingerprint", "event"}): a reply or a
+// reaction to the notice acks that alert, whatever the client quotes (or no longer quotes).
+inline constexpr const char* matrix_alert_field = "org.hsops.alert";
+
 // The same page always gives the same id; another page (a repeat, a higher tier, the
 // resolution) another one.
 std::string matrix_txn_id(const Notification& notification);

@@ -62,6 +62,8 @@ TEST_CASE("matrix notifier: pages are m.notice with HTML in the room, a retry is
   CHECK(notices[1]["format"] == "org.matrix.custom.html");
   CHECK(notices[1]["formatted_body"].get<std::string>().find("<b>CRITICAL</b>") != std::string::npos);
   CHECK(notices[1]["formatted_body"].get<std::string>().find("&lt;not connected&gt; &amp; lag") != std::string::npos);
+  CHECK(notices[1][matrix_alert_field]["id"] == firing.alert.id);  // what an ack by reply reads
+  CHECK(notices[1][matrix_alert_field]["event"] == "firing");
   CHECK(notices[0]["body"].get<std::string>().rfind("RESOLVED replication:", 0) == 0);
 
   const auto refused = send_matrix_notice(firing, room_options(room_id, "not-a-valid-token"), clock);
