@@ -5,6 +5,7 @@
 #include <prometheus/metric_family.h>
 
 #include "alerting/listing.h"
+#include "alerting/route.h"
 #include "alerting/state.h"
 
 namespace hsops::watchdog {
@@ -52,7 +53,8 @@ AlertKeeper::AlertKeeper(alerting::EngineSettings settings, const Clock& clock, 
       state_file_(std::move(state_file)),
       pager_(std::move(pager)),
       log_(std::move(log)),
-      known_checks_(std::move(known_checks)) {
+      known_checks_(std::move(known_checks)),
+      settings_(settings) {
   auto state = restore(state_file_, log_);
   if (!state.alerts.empty()) log_("restored " + std::to_string(state.alerts.size()) + " alert(s) from " + state_file_.string());
   saved_ = alerting::state_to_json(state).dump();
@@ -126,9 +128,28 @@ nlohmann::json AlertKeeper::list() const {
   return out;
 }
 
+void AlertKeeper::page_remedy(const std::string& fingerprint, const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  const auto& alerts = engine_->state().alerts;
+  const auto it = alerts.find(fingerprint);
+  if (it == alerts.end()) return;
+  Notification page{alerting::Event::repeat, it->second, std::max(it->second.tier, 1), {}};
+  page.alert.summary += " | " + outcome;
+  page.alert.last_page = clock_.now();  // its own page: another Matrix txnId than the last repeat
+  const auto& route = alerting::route_of(it->second, settings_.routes, settings_.default_route);
+  for (std::size_t t = 0; t < route.tiers.size() && static_cast<int>(t) < page.tier; ++t) {
+    for (const auto& n : route.tiers[t].notifiers) {
+      if (std::find(page.notifiers.begin(), page.notifiers.end(), n) == page.notifiers.end()) page.notifiers.push_back(n);
+    }
+  }
+  log_(page_line(page));
+  pager_(page);
+}
+
 void AlertKeeper::reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks) {
   std::lock_guard lock(mutex_);
   auto state = engine_->state();
+  settings_ = settings;
   engine_.emplace(std::move(settings), clock_, std::move(state));
   known_checks_ = std::move(known_checks);
 }

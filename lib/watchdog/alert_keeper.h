@@ -43,6 +43,10 @@ class AlertKeeper final : public prometheus::Collectable {
   // {"alerts": [...], "silences": [...]}: alerting::alerts_json plus the silences in force.
   nlohmann::json list() const;
 
+  // A remedy's outcome, to everyone the alert has paged so far (as a repeat of the alert with
+  // the outcome in its summary). Nothing when the alert has resolved meanwhile.
+  void page_remedy(const std::string& fingerprint, const std::string& outcome);
+
   // A reload: the same alerts under new routes, tiers and for: durations.
   void reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks);
 
@@ -59,6 +63,7 @@ class AlertKeeper final : public prometheus::Collectable {
   Log log_;
   mutable std::mutex mutex_;
   std::vector<std::string> known_checks_;
+  alerting::EngineSettings settings_;
   std::optional<alerting::AlertEngine> engine_;
   std::string saved_;  // the state as last written, to write only on change
   std::string save_error_;  // the last failure, logged once until it changes

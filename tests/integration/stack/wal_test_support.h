@@ -140,4 +140,36 @@ inline void generate_wal(pg::Connection& db, const std::string& table, int mb) {
   if (!r) FAIL(r.error().message);
 }
 
+// Stops the stack's standby; starts it again (as tests/harness/lib/pg.sh does) when it goes.
+class StandbyStopped {
+ public:
+  StandbyStopped() : data_(stack_env().get("HSOPS_PG_STANDBY_DATA")) {
+    const auto r = sh(pg_ctl() + " -D " + data_ + " -m fast -w -t 60 stop", 90);
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+  }
+  ~StandbyStopped() { start(); }
+  StandbyStopped(const StandbyStopped&) = delete;
+  StandbyStopped& operator=(const StandbyStopped&) = delete;
+
+  void start() {
+    if (started_) return;
+    started_ = true;
+    const auto& env = stack_env();
+    const std::string log = fs::path(data_).parent_path() / "log" / "standby.log";
+    const auto r = sh(pg_ctl() + " -D " + data_ + " -l " + log + " -o \"-p " + env.get("HSOPS_PG_STANDBY_PORT") +
+                          "\" -w -t 60 start",
+                      90);
+    if (r.exit_code != 0) WARN("restarting the stack's standby failed: " + r.out);
+  }
+
+ private:
+  static std::string pg_ctl() {
+    const auto& env = stack_env();
+    return "runuser -u " + env.get("HSOPS_PG_OS_USER") + " -- " + env.get("HSOPS_PG_BIN") + "/pg_ctl";
+  }
+  std::string data_;
+  bool started_ = false;
+};
+
 }  // namespace hsops::test::wal
