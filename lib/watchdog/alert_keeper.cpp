@@ -136,14 +136,32 @@ void AlertKeeper::page_remedy(const std::string& fingerprint, const std::string&
   Notification page{alerting::Event::repeat, it->second, std::max(it->second.tier, 1), {}};
   page.alert.summary += " | " + outcome;
   page.alert.last_page = clock_.now();  // its own page: another Matrix txnId than the last repeat
-  const auto& route = alerting::route_of(it->second, settings_.routes, settings_.default_route);
-  for (std::size_t t = 0; t < route.tiers.size() && static_cast<int>(t) < page.tier; ++t) {
-    for (const auto& n : route.tiers[t].notifiers) {
-      if (std::find(page.notifiers.begin(), page.notifiers.end(), n) == page.notifiers.end()) page.notifiers.push_back(n);
-    }
-  }
+  page.notifiers = paged_so_far(it->second);
   log_(page_line(page));
   pager_(page);
+}
+
+void AlertKeeper::refresh(const std::vector<std::string>& notifiers) {
+  std::lock_guard lock(mutex_);
+  for (const auto& row : engine_->list()) {
+    if (row.silenced || row.alert.tier == 0) continue;
+    Notification page{alerting::Event::repeat, row.alert, row.alert.tier, {}};
+    for (const auto& n : paged_so_far(row.alert)) {
+      if (std::find(notifiers.begin(), notifiers.end(), n) != notifiers.end()) page.notifiers.push_back(n);
+    }
+    if (!page.notifiers.empty()) pager_(page);  // not logged: a refresh is not a state change
+  }
+}
+
+std::vector<std::string> AlertKeeper::paged_so_far(const alerting::Alert& alert) const {
+  std::vector<std::string> out;
+  const auto& route = alerting::route_of(alert, settings_.routes, settings_.default_route);
+  for (std::size_t t = 0; t < route.tiers.size() && static_cast<int>(t) < std::max(alert.tier, 1); ++t) {
+    for (const auto& n : route.tiers[t].notifiers) {
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    }
+  }
+  return out;
 }
 
 void AlertKeeper::reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks) {

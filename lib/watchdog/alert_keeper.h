@@ -47,6 +47,10 @@ class AlertKeeper final : public prometheus::Collectable {
   // the outcome in its summary). Nothing when the alert has resolved meanwhile.
   void page_remedy(const std::string& fingerprint, const std::string& outcome);
 
+  // Re-sends every firing, unsilenced alert to those of `notifiers` it has paged (a repeat,
+  // engine state untouched): Alertmanager drops an alert whose re-sends stop (endsAt).
+  void refresh(const std::vector<std::string>& notifiers);
+
   // A reload: the same alerts under new routes, tiers and for: durations.
   void reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks);
 
@@ -56,6 +60,7 @@ class AlertKeeper final : public prometheus::Collectable {
  private:
   void hand_over(const std::vector<alerting::Notification>& pages);  // under mutex_
   void persist();                                                     // under mutex_
+  std::vector<std::string> paged_so_far(const alerting::Alert& alert) const;  // under mutex_
 
   const Clock& clock_;
   std::filesystem::path state_file_;

@@ -119,3 +119,26 @@ TEST_CASE("alert keeper: a corrupt state file is moved aside, not fatal") {
   CHECK(std::filesystem::exists(dir.path() / "state.json.corrupt"));
   CHECK(keeper.list()["alerts"].empty());
 }
+
+TEST_CASE("alert keeper: refresh re-sends to the named notifiers it has paged, state untouched") {
+  test::TempDir dir;
+  FakeClock clock;
+  Pages pages;
+  AlertKeeper keeper(two_tiers(), clock, dir.path() / "state.json", {"wal"}, pages.pager(), pages.logger());
+  keeper.observe(result("wal", Status::critical, "slot standby1 retains 40 GiB"));
+  const auto logged = pages.log.size();
+  keeper.refresh({"pager"});  // tier 2 (pager) not reached yet
+  CHECK(pages.sent.size() == 1);
+  keeper.refresh({"room", "pager"});
+  REQUIRE(pages.sent.size() == 2);
+  CHECK(pages.sent[1].event == alerting::Event::repeat);
+  CHECK(pages.sent[1].notifiers == std::vector<std::string>{"room"});
+  CHECK(pages.log.size() == logged);  // not a state change
+  clock.advance(10min);
+  keeper.tick();  // tier 2
+  REQUIRE(pages.sent.size() == 3);
+  CHECK(pages.sent[2].tier == 2);  // the refresh did not disturb the escalation
+  keeper.refresh({"pager"});
+  REQUIRE(pages.sent.size() == 4);
+  CHECK(pages.sent[3].notifiers == std::vector<std::string>{"pager"});
+}
