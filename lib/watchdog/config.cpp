@@ -51,6 +51,21 @@ void read_listen(const config::Section& w, WatchdogConfig& c) {
   }
 }
 
+// Opt-in: a command run for the check's alert (docs/watchdog.md, Remedies).
+RemedySpec read_remedy(const config::Section& r) {
+  RemedySpec spec;
+  spec.command = r.strings("command", {});
+  if (spec.command.empty() || spec.command.front().empty() || spec.command.front().front() != '/') {
+    r.fail("command", "is required: a list whose first item is an absolute path, e.g. "
+                      "[/usr/bin/systemctl, restart, matrix-synapse] (no shell)");
+  }
+  spec.after = non_negative_seconds(r, "after", spec.after);
+  spec.max_per_hour = static_cast<int>(r.integer_in("max_per_hour", spec.max_per_hour, 1, 60));
+  spec.timeout = r.positive_duration("timeout", spec.timeout);
+  r.reject_unknown_keys();
+  return spec;
+}
+
 void read_checks(const config::Section& w, const std::vector<std::string>& known_checks, WatchdogConfig& c) {
   const auto checks = w.child("checks");
   for (const auto& name : checks.keys()) {
@@ -58,6 +73,7 @@ void read_checks(const config::Section& w, const std::vector<std::string>& known
     const auto s = checks.child(name);
     c.interval_by_check[name] = s.positive_duration("interval", interval_for(c, name));
     if (s.has("for")) c.engine.for_by_check[name] = non_negative_seconds(s, "for", seconds(0));
+    if (s.has("remedy")) c.remedy_by_check[name] = read_remedy(s.child("remedy"));
     s.reject_unknown_keys();
   }
 }
@@ -166,6 +182,12 @@ watchdog:
   checks:
     disk:
       interval: 5m
+    # probe:
+    #   remedy:                     # opt-in: run after the alert fired unacked for `after`
+    #     command: [/usr/bin/systemctl, restart, matrix-synapse]
+    #     after: 5m
+    #     max_per_hour: 1
+    #     timeout: 60s
   # notifiers:
   #   ops-room:                   # best on another homeserver than the one monitored
   #     type: matrix

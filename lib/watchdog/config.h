@@ -17,6 +17,7 @@
 #include "alerting/notifiers/pagerduty.h"
 #include "alerting/settings.h"
 #include "config/config.h"
+#include "watchdog/remedies.h"
 
 namespace hsops::watchdog {
 
@@ -36,7 +37,8 @@ struct WatchdogConfig {
   alerting::EngineSettings engine;
   std::vector<NotifierConfig> notifiers;
   std::vector<std::string> responders;             // Matrix user ids allowed to ack in the room
-  std::optional<std::string> heartbeat_url;        // dead man's switch, pinged every cycle
+  std::optional<std::string> heartbeat_url;        // dead man's switch, pinged every minute
+  std::map<std::string, RemedySpec> remedy_by_check;  // opt-in: checks.<name>.remedy
 };
 
 // The section as `hsops config example` prints it: the defaults, notifiers and routes commented

@@ -127,3 +127,24 @@ TEST_CASE("watchdog config: the example section parses and means the defaults") 
   CHECK(c.engine.flap.max_flips == defaults.engine.flap.max_flips);
   CHECK(c.notifiers.empty());
 }
+
+TEST_CASE("watchdog config: remedies are opt-in per check, validated") {
+  CHECK(read("watchdog:\n  checks:\n    probe: {interval: 1m}\n").remedy_by_check.empty());
+  const auto c = read("watchdog:\n  checks:\n    probe:\n      remedy:\n"
+                      "        command: [/usr/bin/systemctl, restart, matrix-synapse]\n        after: 10m\n"
+                      "        max_per_hour: 2\n");
+  REQUIRE(c.remedy_by_check.count("probe") == 1);
+  const auto& r = c.remedy_by_check.at("probe");
+  CHECK(r.command == std::vector<std::string>{"/usr/bin/systemctl", "restart", "matrix-synapse"});
+  CHECK(r.after == 10min);
+  CHECK(r.max_per_hour == 2);
+  CHECK(r.timeout == 60s);
+
+  CHECK_THROWS_WITH(read("watchdog:\n  checks:\n    probe:\n      remedy: {command: [systemctl, restart, x]}\n"),
+                    Catch::Contains("hsops.yaml:4:") && Catch::Contains("absolute path"));
+  CHECK_THROWS_WITH(read("watchdog:\n  checks:\n    probe:\n      remedy: {after: 5m}\n"), Catch::Contains("command"));
+  CHECK_THROWS_WITH(read("watchdog:\n  checks:\n    probe:\n      remedy: {command: [/bin/true], max_per_hour: 0}\n"),
+                    Catch::Contains("max_per_hour"));
+  CHECK_THROWS_WITH(read("watchdog:\n  checks:\n    probe:\n      remedy: {command: [/bin/true], shell: yes}\n"),
+                    Catch::Contains("shell"));
+}
