@@ -209,6 +209,7 @@ watchdog:
   #       - {after: 10m, notify: [pager]}
   # responders: ["@alice:example.org"]   # may ack by replying "ack" in the room
   # heartbeat_url: https://hc-ping.com/your-uuid
+  # api_token_file: /etc/hsops/watchdog-api.token   # lets `hsops alerts ack/silence` in
 )";
 
 }  // namespace
@@ -256,6 +257,7 @@ WatchdogConfig read_watchdog_config(const config::Section& root, const config::G
     }
   }
   if (w.has("heartbeat_url")) c.heartbeat_url = http_url(w, "heartbeat_url");
+  c.api_token = w.secret("api_token").value_or("");
   w.reject_unknown_keys();
   return c;
 }

@@ -36,6 +36,7 @@ struct WatchdogConfig {
   std::map<std::string, std::chrono::milliseconds> interval_by_check;  // disk: 5 min by default
   alerting::EngineSettings engine;
   std::vector<NotifierConfig> notifiers;
+  std::string api_token;                           // for POST /api/v1/...: api_token_file/_env; "" = refused
   std::vector<std::string> responders;             // Matrix user ids allowed to ack in the room
   std::optional<std::string> heartbeat_url;        // dead man's switch, pinged every minute
   std::map<std::string, RemedySpec> remedy_by_check;  // opt-in: checks.<name>.remedy

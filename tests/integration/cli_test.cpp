@@ -186,6 +186,22 @@ TEST_CASE("a watchdog section is validated by config validate and accepted by ch
   CHECK(b.err.find("dsik") != std::string::npos);
 }
 
+TEST_CASE("config validate warns when the Matrix notifier posts to the homeserver being watched", "[cli]") {
+  TempDir dir;
+  const auto token = dir.write("bot.token", "secret-bot-token\n");
+  fs::permissions(token, fs::perms::owner_read | fs::perms::owner_write);
+  const auto config = dir.write("same.yaml", disk_only_config(dir) +
+      "  probe:\n    homeserver_url: https://matrix.example.org\n    user: '@probe:example.org'\n"
+      "    access_token_file: " + token.string() + "\n"
+      "watchdog:\n  notifiers:\n    ops-room:\n      type: matrix\n      homeserver_url: https://matrix.example.org\n"
+      "      room_id: '!ops:example.org'\n      access_token_file: " + token.string() + "\n");
+  auto v = run_hsops({"config", "validate", "--config", config.string()});
+  INFO(v.err);
+  CHECK(v.exit_code == 0);  // a warning, not an error
+  CHECK(v.err.find("warning: watchdog.notifiers.ops-room posts to matrix.example.org") != std::string::npos);
+  CHECK(v.err.find("secret-bot-token") == std::string::npos);
+}
+
 // An error line ends with a newline, so the next line (a shell prompt, a journal entry) does not
 // run on behind it: the collector's config errors, from a bad value, a bad file and no file.
 TEST_CASE("hsops-collector's config errors are whole lines", "[cli]") {
