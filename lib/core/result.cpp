@@ -43,6 +43,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::statfs: return "statfs";
     case ErrorKind::not_found: return "not_found";
     case ErrorKind::spawn: return "spawn";
+    case ErrorKind::exit_status: return "exit_status";
     case ErrorKind::random: return "random";
     case ErrorKind::listen: return "listen";
     case ErrorKind::irc: return "irc";

@@ -57,6 +57,7 @@ enum class ErrorKind {
   statfs,           // "statfs": statfs failed
   not_found,        // "not_found": the program to run does not exist
   spawn,            // "spawn": the program could not be started
+  exit_status,      // "exit_status": the program ran and failed (non-zero exit or a signal)
   random,           // "random": no random bytes
   listen,           // "listen": the collector cannot listen
   irc,              // "irc": the IRC server refused or closed the link

@@ -79,7 +79,9 @@ void read_checks(const config::Section& w, const std::vector<std::string>& known
 }
 
 NotifierConfig read_notifier(const config::Section& n, const std::string& name, const config::GlobalConfig& global) {
-  NotifierConfig out{name, n.string("type", ""), std::nullopt, std::nullopt, std::nullopt};
+  NotifierConfig out;
+  out.name = name;
+  out.type = n.string("type", "");
   const net::Deadlines deadlines{global.connect_timeout, global.request_timeout};
   if (out.type == "matrix") {
     alerting::MatrixRoomOptions o;
@@ -114,8 +116,26 @@ NotifierConfig read_notifier(const config::Section& n, const std::string& name, 
     o.deadlines = deadlines;
     o.ca_file = global.ca_file;
     out.alertmanager = o;
+  } else if (out.type == "webhook") {
+    alerting::WebhookOptions o;
+    o.url = http_url(n, "url");
+    o.bearer_token = n.secret("token").value_or("");
+    o.instance = n.string("instance", host_name());
+    o.runbook_base_url = n.string("runbook_base_url", "");
+    o.deadlines = {global.connect_timeout, n.positive_duration("timeout", global.request_timeout)};
+    o.ca_file = global.ca_file;
+    out.webhook = o;
+  } else if (out.type == "exec") {
+    alerting::ExecOptions o;
+    o.command = n.strings("command", {});
+    if (o.command.empty() || o.command.front().empty() || o.command.front().front() != '/') {
+      n.fail("command", "is required: a list whose first item is an absolute path, e.g. "
+                        "[/usr/local/bin/send-sms, \"+15551234\"] (no shell; the page comes on stdin)");
+    }
+    o.timeout = n.positive_duration("timeout", o.timeout);
+    out.exec = o;
   } else {
-    n.fail("type", "must be matrix, pagerduty or alertmanager");
+    n.fail("type", "must be matrix, pagerduty, alertmanager, webhook or exec");
   }
   n.reject_unknown_keys();
   return out;
@@ -200,6 +220,14 @@ watchdog:
   #   am:
   #     type: alertmanager
   #     url: http://127.0.0.1:9093
+  #   hook:                       # the Alertmanager webhook v4 payload
+  #     type: webhook
+  #     url: https://hooks.example.org/hsops
+  #     token_file: /etc/hsops/hook.token      # optional bearer token
+  #   sms:                        # the page as JSON on stdin and in HSOPS_ALERT_* variables
+  #     type: exec
+  #     command: [/usr/local/bin/send-sms, "+15551234"]
+  #     timeout: 30s
   # routes:
   #   - name: critical
   #     severity: critical

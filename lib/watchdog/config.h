@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "alerting/notifiers/alertmanager.h"
+#include "alerting/notifiers/exec_command.h"
 #include "alerting/notifiers/matrix_room.h"
 #include "alerting/notifiers/pagerduty.h"
+#include "alerting/notifiers/webhook.h"
 #include "alerting/settings.h"
 #include "config/config.h"
 #include "watchdog/remedies.h"
@@ -23,10 +25,12 @@ namespace hsops::watchdog {
 
 struct NotifierConfig {
   std::string name;  // the key under watchdog.notifiers, used in routes' tiers
-  std::string type;  // "matrix", "pagerduty", "alertmanager"
+  std::string type;  // "matrix", "pagerduty", "alertmanager", "webhook", "exec"
   std::optional<alerting::MatrixRoomOptions> matrix;
   std::optional<alerting::PagerDutyOptions> pagerduty;
   std::optional<alerting::AlertmanagerOptions> alertmanager;
+  std::optional<alerting::WebhookOptions> webhook;
+  std::optional<alerting::ExecOptions> exec;
 };
 
 struct WatchdogConfig {

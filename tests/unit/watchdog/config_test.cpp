@@ -111,7 +111,7 @@ TEST_CASE("watchdog config: mistakes are named where they are") {
                          "      room_id: \"!r:a.example\"\n      access_token_env: HSOPS_TEST_WD_TOKEN\n"),
                     Catch::Contains("homeserver_url"));
   CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    p:\n      type: pagerduty\n"), Catch::Contains("routing_key_file"));
-  CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    x:\n      type: email\n"), Catch::Contains("matrix, pagerduty or alertmanager"));
+  CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    x:\n      type: email\n"), Catch::Contains("matrix, pagerduty, alertmanager, webhook or exec"));
   CHECK_THROWS_WITH(read("watchdog:\n  responders: [alice]\n"), Catch::Contains("Matrix user id"));
   CHECK_THROWS_WITH(read("watchdog:\n  intervall: 1m\n"), Catch::Contains("intervall"));
   ::unsetenv("HSOPS_TEST_WD_TOKEN");
@@ -147,4 +147,24 @@ TEST_CASE("watchdog config: remedies are opt-in per check, validated") {
                     Catch::Contains("max_per_hour"));
   CHECK_THROWS_WITH(read("watchdog:\n  checks:\n    probe:\n      remedy: {command: [/bin/true], shell: yes}\n"),
                     Catch::Contains("shell"));
+}
+
+TEST_CASE("watchdog config: webhook and exec notifiers") {
+  ::setenv("HSOPS_TEST_WD_HOOK", "hook-token", 1);
+  const auto c = read("watchdog:\n  notifiers:\n    hook:\n      type: webhook\n      url: https://hooks.example.org/x/\n"
+                      "      token_env: HSOPS_TEST_WD_HOOK\n      timeout: 5s\n"
+                      "    sms:\n      type: exec\n      command: [/usr/local/bin/send-sms, '+15551234']\n");
+  REQUIRE(c.notifiers.size() == 2);
+  REQUIRE(c.notifiers[0].webhook);
+  CHECK(c.notifiers[0].webhook->url == "https://hooks.example.org/x");
+  CHECK(c.notifiers[0].webhook->bearer_token == "hook-token");
+  CHECK(c.notifiers[0].webhook->deadlines.total == 5s);
+  REQUIRE(c.notifiers[1].exec);
+  CHECK(c.notifiers[1].exec->command == std::vector<std::string>{"/usr/local/bin/send-sms", "+15551234"});
+  CHECK(c.notifiers[1].exec->timeout == 30s);
+
+  CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    hook:\n      type: webhook\n"),
+                    Catch::Contains("hsops.yaml:") && Catch::Contains("url") && Catch::Contains("required"));
+  CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    sms:\n      type: exec\n      command: [send-sms]\n"),
+                    Catch::Contains("hsops.yaml:5:") && Catch::Contains("absolute path"));
 }
