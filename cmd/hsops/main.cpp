@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "alerts_command.h"
 #include "check_command.h"
 #include "config_command.h"
 #include "options.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   hsops::cli::setup_check_command(app, global);
   hsops::cli::setup_config_command(app, global);
   hsops::cli::setup_report_stats_command(app, global);
+  hsops::cli::setup_alerts_command(app, global);
 
   try {
     app.parse(argc, argv);
