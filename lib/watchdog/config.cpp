@@ -120,6 +120,7 @@ NotifierConfig read_notifier(const config::Section& n, const std::string& name, 
     alerting::WebhookOptions o;
     o.url = http_url(n, "url");
     o.bearer_token = n.secret("token").value_or("");
+    if (!o.bearer_token.empty()) checks::refuse_plain_http(n, "url", o.url);  // the token travels there
     o.instance = n.string("instance", host_name());
     o.runbook_base_url = n.string("runbook_base_url", "");
     o.deadlines = {global.connect_timeout, n.positive_duration("timeout", global.request_timeout)};
@@ -237,6 +238,7 @@ watchdog:
   #       - {after: 10m, notify: [pager]}
   # responders: ["@alice:example.org"]   # may ack by replying "ack" in the room
   # heartbeat_url: https://hc-ping.com/your-uuid
+  host_pause_threshold: 30s       # a main-loop tick this late is a host pause (VM frozen, suspend)
   # api_token_file: /etc/hsops/watchdog-api.token   # lets `hsops alerts ack/silence` in
 )";
 
@@ -285,6 +287,10 @@ WatchdogConfig read_watchdog_config(const config::Section& root, const config::G
     }
   }
   if (w.has("heartbeat_url")) c.heartbeat_url = http_url(w, "heartbeat_url");
+  c.host_pause_threshold = w.positive_duration("host_pause_threshold", c.host_pause_threshold);
+  if (c.host_pause_threshold < std::chrono::seconds(2)) {
+    w.fail("host_pause_threshold", "must be at least 2s: the main loop ticks every second");
+  }
   c.api_token = w.secret("api_token").value_or("");
   w.reject_unknown_keys();
   return c;

@@ -42,6 +42,9 @@ struct WatchdogConfig {
   std::vector<NotifierConfig> notifiers;
   std::string api_token;                           // for POST /api/v1/...: api_token_file/_env; "" = refused
   std::vector<std::string> responders;             // Matrix user ids allowed to ack in the room
+  // A main-loop tick this late is a host pause (a frozen VM, a suspend): logged, alerted, and
+  // every check runs at once.
+  std::chrono::milliseconds host_pause_threshold{30'000};
   std::optional<std::string> heartbeat_url;        // dead man's switch, pinged every minute
   std::map<std::string, RemedySpec> remedy_by_check;  // opt-in: checks.<name>.remedy
 };

@@ -245,7 +245,7 @@ class Daemon {
   }
 
   void main_loop(const sigset_t& signals) {
-    PauseDetector pause_detector(options_.tick, options_.pause_threshold);
+    PauseDetector pause_detector(options_.tick, setup_.watchdog.host_pause_threshold);
     const auto keepalive = watchdog_keepalive_interval();
     auto next_keepalive = steady_clock::now();
     auto next_refresh = steady_clock::now() + seconds(60);

@@ -13,7 +13,6 @@ namespace hsops::watchdog {
 struct DaemonOptions {
   std::string config_path;                    // --config; "" = $HSOPS_CONFIG or /etc/hsops/hsops.yaml
   std::chrono::milliseconds tick{1000};       // how often the main loop looks at timers
-  std::chrono::milliseconds pause_threshold{30'000};  // a tick this late is a host pause
 };
 
 // Runs until SIGTERM or SIGINT. Blocks SIGHUP, SIGTERM and SIGINT in the calling thread (and so

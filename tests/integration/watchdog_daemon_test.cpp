@@ -158,3 +158,22 @@ TEST_CASE("watchdog daemon: a bad config or a taken port stops the start with ex
   REQUIRE(second.wait_exit(10s) == std::optional<int>(1));
   CHECK(second.output().find("cannot serve on 127.0.0.1:" + std::to_string(port)) != std::string::npos);
 }
+
+TEST_CASE("watchdog daemon: a frozen process is a host pause, alerted, and every check runs at once") {
+  TempDir dir;
+  const int port = free_loopback_port();
+  const auto config = dir.path() / "hsops.yaml";
+  std::ofstream(config) << config_text(dir, port, "1h") << "  host_pause_threshold: 2s\n";
+  ChildProcess watchdog({kWatchdog, "--config", config.string()}, dir.path() / "watchdog.log");
+  REQUIRE(wait_for_body(port, "/metrics", "hsops_check_status{check=\"disk\"}", 20s));
+  const auto runs_before = watchdog.output();
+
+  watchdog.signal(SIGSTOP);  // what a VM freeze looks like from inside: time passes, nothing runs
+  std::this_thread::sleep_for(3500ms);
+  watchdog.signal(SIGCONT);
+  INFO(watchdog.output());
+  REQUIRE(wait_for_output(watchdog, "host paused for", 5s));
+  CHECK(wait_for_body(port, "/api/v1/alerts", "\"check\":\"host\"", 5s));
+  CHECK(wait_for_body(port, "/metrics", "hsops_watchdog_host_pauses_total 1", 5s));
+  CHECK(watchdog.output().find("running every check now") != std::string::npos);
+}

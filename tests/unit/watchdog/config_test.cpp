@@ -168,3 +168,14 @@ TEST_CASE("watchdog config: webhook and exec notifiers") {
   CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    sms:\n      type: exec\n      command: [send-sms]\n"),
                     Catch::Contains("hsops.yaml:5:") && Catch::Contains("absolute path"));
 }
+
+TEST_CASE("watchdog config: a webhook token never travels over plain http to another host") {
+  ::setenv("HSOPS_TEST_WD_HOOK2", "hook-token", 1);
+  CHECK_THROWS_WITH(read("watchdog:\n  notifiers:\n    hook:\n      type: webhook\n      url: http://hooks.example.org/x\n"
+                         "      token_env: HSOPS_TEST_WD_HOOK2\n"),
+                    Catch::Contains("hsops.yaml:5:"));
+  CHECK(read("watchdog:\n  notifiers:\n    hook:\n      type: webhook\n      url: http://127.0.0.1:8080/x\n"
+             "      token_env: HSOPS_TEST_WD_HOOK2\n").notifiers.size() == 1);
+  CHECK(read("watchdog:\n  notifiers:\n    hook:\n      type: webhook\n      url: http://hooks.example.org/x\n")
+            .notifiers.size() == 1);  // no token: nothing to leak
+}
