@@ -55,6 +55,8 @@ AlertKeeper::AlertKeeper(alerting::EngineSettings settings, const Clock& clock, 
       log_(std::move(log)),
       known_checks_(std::move(known_checks)),
       settings_(settings) {
+  std::error_code ec;  // the checks' state_dir may not exist yet on a first start; a failure shows at the first save
+  std::filesystem::create_directories(state_file_.parent_path(), ec);
   auto state = restore(state_file_, log_);
   if (!state.alerts.empty()) log_("restored " + std::to_string(state.alerts.size()) + " alert(s) from " + state_file_.string());
   saved_ = alerting::state_to_json(state).dump();

@@ -42,7 +42,7 @@ struct Pages {
 
 TEST_CASE("alert keeper: a restart neither re-pages tier 1 nor forgets tier 2") {
   test::TempDir dir;
-  const auto file = dir.path() / "watchdog-state.json";
+  const auto file = dir.path() / "not-yet" / "watchdog-state.json";  // a first start: no directory yet
   FakeClock clock;
   Pages first;
   {
