@@ -61,6 +61,7 @@ AlertKeeper::AlertKeeper(alerting::EngineSettings settings, const Clock& clock, 
   if (!state.alerts.empty()) log_("restored " + std::to_string(state.alerts.size()) + " alert(s) from " + state_file_.string());
   saved_ = alerting::state_to_json(state).dump();
   engine_.emplace(std::move(settings), clock_, std::move(state));
+  take_snapshot();
 }
 
 void AlertKeeper::observe(const CheckResult& result) {
@@ -175,11 +176,15 @@ void AlertKeeper::reconfigure(alerting::EngineSettings settings, std::vector<std
 }
 
 std::vector<prometheus::MetricFamily> AlertKeeper::Collect() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+void AlertKeeper::take_snapshot() {
   prometheus::MetricFamily active{"hsops_alert_active", "1 for each alert firing now (acked or not)",
                                   prometheus::MetricType::Gauge, {}};
   prometheus::MetricFamily acked{"hsops_alert_acked", "1 if the alert is acknowledged (escalation stopped)",
                                  prometheus::MetricType::Gauge, {}};
-  std::lock_guard lock(mutex_);
   const auto now = clock_.now();
   for (const auto& row : engine_->list()) {
     const auto& a = row.alert;
@@ -187,7 +192,8 @@ std::vector<prometheus::MetricFamily> AlertKeeper::Collect() const {
                                       {"severity", std::string(to_string(a.severity))}}));
     acked.metric.push_back(gauge(alerting::acked_at(a, now) ? 1 : 0, {{"alert", a.fingerprint}, {"check", a.check}}));
   }
-  return {active, acked};
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = {std::move(active), std::move(acked)};
 }
 
 void AlertKeeper::hand_over(const std::vector<Notification>& pages) {
@@ -196,6 +202,7 @@ void AlertKeeper::hand_over(const std::vector<Notification>& pages) {
     pager_(page);
   }
   persist();
+  take_snapshot();
 }
 
 void AlertKeeper::persist() {

@@ -54,11 +54,13 @@ class AlertKeeper final : public prometheus::Collectable {
   // A reload: the same alerts under new routes, tiers and for: durations.
   void reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks);
 
-  // hsops_alert_active{alert,check,severity} and hsops_alert_acked{alert,check}.
+  // hsops_alert_active{alert,check,severity} and hsops_alert_acked{alert,check}, from a
+  // snapshot taken after each change: a scrape never waits for the engine's lock (or a save).
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   void hand_over(const std::vector<alerting::Notification>& pages);  // under mutex_
+  void take_snapshot();                                               // under mutex_
   void persist();                                                     // under mutex_
   std::vector<std::string> paged_so_far(const alerting::Alert& alert) const;  // under mutex_
 
@@ -72,6 +74,8 @@ class AlertKeeper final : public prometheus::Collectable {
   std::optional<alerting::AlertEngine> engine_;
   std::string saved_;  // the state as last written, to write only on change
   std::string save_error_;  // the last failure, logged once until it changes
+  mutable std::mutex snapshot_mutex_;
+  std::vector<prometheus::MetricFamily> snapshot_;
 };
 
 }  // namespace hsops::watchdog
