@@ -246,6 +246,7 @@ class Daemon {
 
   void main_loop(const sigset_t& signals) {
     PauseDetector pause_detector(options_.tick, setup_.watchdog.host_pause_threshold);
+    (void)pause_detector.observe(read_clocks());  // the baseline: a pause during the first tick counts too
     const auto keepalive = watchdog_keepalive_interval();
     auto next_keepalive = steady_clock::now();
     auto next_refresh = steady_clock::now() + seconds(60);

@@ -135,7 +135,7 @@ TEST_CASE("dispatcher: a black-holed notifier delays neither the other nor the c
   CHECK(s.hole->wait_for(2, 1s));
 }
 
-TEST_CASE("dispatcher: a failure is retried after a backoff and counted; the reference is reported") {
+TEST_CASE("dispatcher: a failure is retried after a backoff and counted, and the reference is reported") {
   Setup s;
   s.room->script = {Error{ErrorKind::timeout, "Matrix room !ops: timeout after 10 s"}};
   const auto start = std::chrono::steady_clock::now();
@@ -152,7 +152,7 @@ TEST_CASE("dispatcher: a failure is retried after a backoff and counted; the ref
   CHECK(s.references == std::vector<std::string>{"room:ok"});
 }
 
-TEST_CASE("dispatcher: an invalid page is dropped at once; a rate limit waits longer") {
+TEST_CASE("dispatcher: an invalid page is dropped at once, and a rate limit waits longer") {
   Setup s;
   s.room->failure = Failure::permanent;
   s.room->script = {Error{ErrorKind::http_4xx, "PagerDuty refused the event as invalid (HTTP 400)"}};
