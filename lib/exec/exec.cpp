@@ -109,4 +109,13 @@ Result<Outcome> run(const Command& command) {
   return outcome;
 }
 
+std::string last_line(const std::string& output) {
+  const auto end = output.find_last_not_of(" \r\n\t");
+  if (end == std::string::npos) return "";
+  const auto start = output.rfind('\n', end);
+  const auto from = start == std::string::npos ? 0 : start + 1;
+  const std::string line = output.substr(from, end - from + 1);
+  return line.size() > 300 ? line.substr(0, 300) + "..." : line;
+}
+
 }  // namespace hsops::exec

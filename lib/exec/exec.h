@@ -39,4 +39,8 @@ struct Outcome {
 // A non-zero exit or a timeout is an Outcome, not an Error: callers decide what it means.
 Result<Outcome> run(const Command& command);
 
+// The last non-blank line of a child's output, at most 300 characters ("..." when cut): what an
+// error or a notification quotes of what the command said.
+std::string last_line(const std::string& output);
+
 }  // namespace hsops::exec

@@ -269,7 +269,8 @@ class Daemon {
         keeper_->refresh(alertmanager_notifiers());
         next_refresh = steady_clock::now() + seconds(60);
       }
-      remedies_->tick(keeper_->list()["alerts"]);
+      const auto listed = keeper_->list();  // once a tick, for the remedies and the status line
+      remedies_->tick(listed["alerts"]);
       if (heartbeat_) heartbeat_->tick();
       api_->alive();
       tick_gauge_->Set(unix_seconds(clock_.now()));
@@ -277,7 +278,7 @@ class Daemon {
         notify_watchdog();  // only from here: a wedged main loop lets systemd restart us
         next_keepalive = steady_clock::now() + duration_cast<steady_clock::duration>(*keepalive);
       }
-      const auto status = status_line(status_summary(setup_, keeper_->list()));
+      const auto status = status_line(status_summary(setup_, listed));
       if (status != last_status) notify_status(status);
       last_status = status;
     }

@@ -8,14 +8,6 @@
 namespace hsops::watchdog {
 namespace {
 
-std::string last_line(const std::string& text) {
-  auto end = text.find_last_not_of(" \n\r\t");
-  if (end == std::string::npos) return "";
-  auto start = text.rfind('\n', end);
-  std::string line = text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-  return line.size() > 300 ? line.substr(0, 300) + "..." : line;
-}
-
 std::string shown(const std::vector<std::string>& command) {
   std::string s;
   for (const auto& a : command) s += (s.empty() ? "" : " ") + a;
@@ -37,7 +29,7 @@ std::string remedy_outcome_text(const std::vector<std::string>& command, int exi
   std::string text = "remedy `" + shown(command) + "` ";
   if (timed_out) return text + "timed out after " + std::to_string(timeout.count() / 1000) + " s and was killed";
   text += exit_code == 0 ? "ran: exit 0" : "failed: exit " + std::to_string(exit_code);
-  const std::string said = last_line(err).empty() ? last_line(out) : last_line(err);
+  const std::string said = exec::last_line(err).empty() ? exec::last_line(out) : exec::last_line(err);
   return said.empty() ? text : text + ": " + said;
 }
 

@@ -4,18 +4,6 @@
 #include "exec/exec.h"
 
 namespace hsops::alerting {
-namespace {
-
-std::string last_line(const std::string& text) {
-  const auto end = text.find_last_not_of(" \r\n\t");
-  if (end == std::string::npos) return "";
-  const auto start = text.rfind('\n', end);
-  const auto from = start == std::string::npos ? 0 : start + 1;
-  return text.substr(from, std::min<std::size_t>(end - from + 1, 300));
-}
-
-}  // namespace
-
 nlohmann::json exec_page_json(const Notification& n) {
   const Alert& a = n.alert;
   return {{"event", to_string(n.event)},
@@ -53,7 +41,7 @@ Result<int> run_exec_notifier(const Notification& n, const ExecOptions& o) {
     return Error{ErrorKind::timeout, what + " did not finish within " + std::to_string(o.timeout.count()) + " ms (killed)"};
   }
   if (ran->exit_code == 0) return 0;
-  const std::string said = last_line(ran->err);
+  const std::string said = exec::last_line(ran->err);
   return Error{ErrorKind::exit_status, what + (ran->signal != 0 ? " was killed by signal " + std::to_string(ran->signal)
                                                           : " exited with status " + std::to_string(ran->exit_code)) +
                                      (said.empty() ? "" : ": " + said)};
