@@ -1,6 +1,7 @@
 // The network half of the SNTP client: resolve, send, wait with poll() until a deadline,
 // validate, and keep the lowest-delay sample. No call here can block past the deadline.
 #include "net/sntp.h"
+#include "net/resolve.h"
 
 #include <netdb.h>
 #include <poll.h>
@@ -11,10 +12,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <future>
 #include <memory>
 #include <random>
-#include <thread>
 #include <vector>
 
 namespace hsops::net {
@@ -32,51 +31,7 @@ struct Fd {
   }
 };
 
-struct Address {
-  int family = 0;
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
-
-std::string address_text(const sockaddr* sa, socklen_t len) {
-  char host[NI_MAXHOST] = "";
-  char port[NI_MAXSERV] = "";
-  if (::getnameinfo(sa, len, host, sizeof host, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0) return "?";
-  return sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]:" + port : std::string(host) + ":" + port;
-}
-
-// getaddrinfo has no timeout of its own, so it runs on a detached thread that we stop waiting
-// for at the deadline (a hung resolver must not hang the check).
-Result<std::vector<Address>> resolve(const HostPort& hp, Steady::time_point deadline) {
-  auto promise = std::make_shared<std::promise<Result<std::vector<Address>>>>();
-  auto future = promise->get_future();
-  std::thread([hp, promise] {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* list = nullptr;
-    const int rc = ::getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &list);
-    if (rc != 0) {
-      promise->set_value(Error{ErrorKind::dns, "cannot resolve " + hp.host + ": " + ::gai_strerror(rc)});
-      return;
-    }
-    std::vector<Address> out;
-    for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-      Address a;
-      a.family = ai->ai_family;
-      std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
-      a.len = ai->ai_addrlen;
-      out.push_back(a);
-    }
-    ::freeaddrinfo(list);
-    promise->set_value(std::move(out));
-  }).detach();
-  if (future.wait_until(deadline) != std::future_status::ready) {
-    return Error{ErrorKind::dns, "resolving " + hp.host + " did not finish in time"};
-  }
-  return future.get();
-}
+using Address = SocketAddress;
 
 NtpTimestamp random_nonce() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -108,7 +63,7 @@ Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& opti
   const WallTime t1 = clock.now();
   const auto m1 = clock.monotonic();
   if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) < 0) {
-    return Error{ErrorKind::network, "send to " + address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
+    return Error{ErrorKind::network, "send to " + peer.text() +
                                 " failed: " + std::strerror(errno)};
   }
   std::uint8_t buf[512];
@@ -150,7 +105,7 @@ Result<SntpSample> exchange(int fd, const Address& peer, const SntpOptions& opti
     s.stratum = reply->stratum;
     s.refid = refid_text(reply->stratum, reply->reference_id);
     s.root_distance = short_to_seconds(reply->root_delay) / 2 + short_to_seconds(reply->root_dispersion);
-    s.server = address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len);
+    s.server = peer.text();
     return s;
   }
 }
@@ -161,7 +116,7 @@ Result<SntpSample> query(std::string_view server, const SntpOptions& options, co
   const Steady::time_point deadline = Steady::now() + options.timeout;
   auto hp = parse_host_port(server);
   if (!hp) return hp.error();
-  auto addresses = resolve(*hp, deadline);
+  auto addresses = resolve(hp->host, hp->port, SOCK_DGRAM, deadline);
   if (!addresses) return addresses.error();
   if (addresses->empty()) return Error{ErrorKind::dns, hp->host + " has no addresses"};
 
@@ -175,7 +130,7 @@ Result<SntpSample> query(std::string_view server, const SntpOptions& options, co
     // connect() makes the kernel drop datagrams from anyone else and report ICMP unreachable.
     if (::connect(sock.fd, reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) != 0) {
       last_error = Error{ErrorKind::network, "cannot reach " +
-                                        address_text(reinterpret_cast<const sockaddr*>(&peer.addr), peer.len) +
+                                        peer.text() +
                                         ": " + std::strerror(errno)};
       continue;
     }

@@ -1,4 +1,5 @@
 #include "checks/bridge/irc.h"
+#include "net/tcp_connect.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -142,34 +143,9 @@ Result<bool> IrcClient::handshake(const std::string& host, int port, const IrcTl
 
 Result<bool> IrcClient::connect(const std::string& host, int port, const std::string& nick, const std::string& channel,
                                 SteadyTime deadline, const IrcTls& tls) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
-    return Error{ErrorKind::dns, "IRC: cannot resolve " + host};
-  }
-  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int rc = fd < 0 ? -1 : ::connect(fd, found->ai_addr, found->ai_addrlen);
-  ::freeaddrinfo(found);
-  if (fd < 0) return Error{ErrorKind::network, std::string("IRC: socket: ") + std::strerror(errno)};
-  if (rc != 0 && errno != EINPROGRESS) {
-    const std::string why = std::strerror(errno);
-    ::close(fd);
-    return Error{ErrorKind::refused, "IRC: connect to " + host + ":" + std::to_string(port) + ": " + why};
-  }
-  pollfd p{fd, POLLOUT, 0};
-  if (::poll(&p, 1, ms_left(deadline)) <= 0) {
-    ::close(fd);
-    return Error{ErrorKind::connect_timeout, "IRC: connect to " + host + ":" + std::to_string(port) + " timed out"};
-  }
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) {
-    ::close(fd);
-    return Error{ErrorKind::refused, "IRC: connect to " + host + ":" + std::to_string(port) + ": " + std::strerror(err)};
-  }
+  auto connection = net::connect_tcp(host, port, deadline);
+  if (!connection) return Error{connection.error().kind, "IRC: " + connection.error().message};
+  const int fd = connection.value().release();
   close_connection();
   fd_ = fd;
   buffer_.clear();
