@@ -5,6 +5,7 @@
 #include "checks/clock/config.h"
 #include "checks/disk/config.h"
 #include "checks/federation/config.h"
+#include "checks/network/config.h"
 #include "checks/probe/config.h"
 #include "checks/replication/config.h"
 #include "checks/wal/config.h"
@@ -26,6 +27,7 @@ const std::vector<CheckInfo>& all_checks() {
       federation_check_info(),
       appservice_check_info(),
       bridge_check_info(),
+      network_check_info(),
   };
   return kChecks;
 }
