@@ -97,8 +97,12 @@ void judge_routes(const Options& o, const Observations& seen, Findings& out) {
     bool ok = false;
     if (!r.route) {
       const Error& e = r.route.error();
-      if (e.kind == ErrorKind::network) out.add(Status::critical, name + ": none (" + e.message + ")");
-      else out.add(Status::unknown, name + ": cannot ask the kernel: " + e.message);
+      if (e.kind != ErrorKind::network) {
+        // Undecided: no sample, so an alert on route_ok == 0 does not fire on a netlink hiccup.
+        out.add(Status::unknown, name + ": cannot ask the kernel: " + e.message);
+        continue;
+      }
+      out.add(Status::critical, name + ": none (" + e.message + ")");
     } else if (auto why = route_mismatch(r.want, r.route.value()); !why.empty()) {
       out.add(Status::critical, name + " " + why);
     } else {
@@ -160,7 +164,7 @@ void judge_hooks(const HookLint& lint, Findings& out) {
     if (f.context.rfind("dhclient", 0) == 0) out.at_next_renewal.push_back(breaks);
     else out.at_next_reboot.push_back(breaks);
   }
-  out.details.push_back("hooks: " + std::to_string(lint.commands_checked) + " commands checked, " +
+  out.details.push_back("hooks: " + std::to_string(lint.commands_checked) + (lint.commands_checked == 1 ? " command" : " commands") + " checked, " +
                         std::to_string(lint.findings.size()) + " will not run");
   Measurement m = measurement("hook_problems", static_cast<double>(lint.findings.size()), "", "hsops_network_hook_problems",
                               "commands in interface and DHCP hooks that will not run (not on the hooks' PATH, missing, not executable)");
