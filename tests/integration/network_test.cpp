@@ -66,7 +66,7 @@ Verdict wait_for(const std::string& ns, const fs::path& dir, const std::string& 
 
 }  // namespace
 
-TEST_CASE("network: a route removed or moved to another device is CRITICAL and named, then OK again", "[network][integration]") {
+TEST_CASE("network: a route removed or moved to another device is CRITICAL and named and then OK again", "[network][integration]") {
   hsops::test::TempDir dir;
   NetnsPair ns("hsops-it-route", "10.203.0.1/24", "10.203.0.2/24");
   shell_ok(ns.ip_b() + "route add default via 10.203.0.1");
@@ -145,4 +145,76 @@ TEST_CASE("network: a peer behind a firewall that drops SYNs ends at connect_tim
   WARN("black-holed connect ended after " << black_hole_seconds << " s (connect_timeout 1.5 s)");
   CHECK(black_hole_seconds >= 1.4);
   CHECK(black_hole_seconds < 2.5);
+}
+
+// dnsmasq's shortest lease is 2 minutes (T1 60 s, T2 105 s), so this waits for real time: about
+// 3 minutes in all. One test on purpose.
+TEST_CASE("network: a real DHCP lease runs out when the server stops and comes back when it returns (takes about 3 minutes)",
+          "[network][integration][dhcp]") {
+  hsops::test::TempDir dir;
+  NetnsPair ns("hsops-it-dhcp", "10.203.2.1/24", "");
+  // The client's /etc/dhcp inside b: dhclient.conf that retries quickly once the server is back,
+  // and an exit hook that adds the route to the "bridge hosts" when a lease is bound.
+  const fs::path etc_dhcp = ns.etc_of(ns.b()) / "dhcp";
+  fs::create_directories(etc_dhcp / "dhclient-exit-hooks.d");
+  std::ofstream(etc_dhcp / "dhclient.conf") << "timeout 300;\nretry 5;\ninitial-interval 1;\nbackoff-cutoff 2;\n"
+                                               "request subnet-mask, broadcast-address, routers;\n";
+  std::ofstream(etc_dhcp / "dhclient-exit-hooks.d" / "bridge-route")
+      << "case \"$reason\" in\n"
+         "  BOUND|RENEW|REBIND|REBOOT) ip route replace 10.8.0.0/16 via \"${new_routers%% *}\" dev \"$interface\" ;;\n"
+         "esac\n";
+  // `exec` keeps the pid, so killing the child kills the server itself (ip netns exec execs too).
+  const std::vector<std::string> dnsmasq{
+      "/bin/sh", "-c",
+      "exec ip netns exec " + ns.a() + " dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --interface=veth-a "
+      "--bind-interfaces --dhcp-range=10.203.2.100,10.203.2.150,255.255.255.0,2m --dhcp-option=option:router,10.203.2.1 "
+      "--dhcp-leasefile=" + (dir.path() / "dnsmasq.leases").string() + " --pid-file=" + (dir.path() / "dnsmasq.pid").string() +
+      " --log-dhcp --log-facility=- --user=root"};
+  auto server = std::make_unique<hsops::test::ChildProcess>(dnsmasq, dir.path() / "dnsmasq.log");
+  const fs::path leases = dir.path() / "dhclient.leases";
+  hsops::test::ChildProcess client({"/bin/sh", "-c", "exec " + ns.exec_b() + "dhclient -d -v -4 -cf /etc/dhcp/dhclient.conf -lf " +
+                                                          leases.string() + " -pf " + (dir.path() / "dhclient.pid").string() + " veth-b"},
+                                   dir.path() / "dhclient.log");
+  const std::string section =
+      "    routes: [{to: 10.8.0.0/16, via: 10.203.2.1}]\n"
+      "    default_route: false\n"
+      "    allow_dhcp: true\n"
+      "    dhcp: {lease_paths: [" + leases.string() + "], expiry_within: 15s, renewal_grace: 10s}\n"
+      "    hooks: {interfaces_files: [], dhclient_hooks: [" + (etc_dhcp / "dhclient-exit-hooks.d").string() + "]}\n";
+
+  auto bound = [](const Verdict& v) { return v.status == "OK"; };
+  auto v = wait_for(ns.b(), dir.path(), section, 60s, bound);
+  INFO(v.summary << "\n" << v.details);
+  REQUIRE(v.status == "OK");
+  CHECK(contains(v.details, "dhclient lease of 10.203.2."));
+  CHECK(contains(v.details, ", renew 20"));
+  CHECK(contains(v.details, ", expires 20"));
+  CHECK(contains(v.details, "hooks: 1 command checked, 0 will not run"));
+  // Without allow_dhcp the same host is a WARNING: the lesson of the outage.
+  std::string strict = section;
+  strict.replace(strict.find("allow_dhcp: true"), 16, "allow_dhcp: false");
+  CHECK(check_in(ns.b(), dir.path(), strict).status == "WARNING");
+
+  server.reset();  // the DHCP server goes away
+  const auto stopped = std::chrono::steady_clock::now();
+  v = wait_for(ns.b(), dir.path(), section, 120s, [](const Verdict& x) { return x.status == "CRITICAL"; });
+  INFO(v.summary << "\n" << v.details);
+  REQUIRE(v.status == "CRITICAL");
+  CHECK(contains(v.summary, "veth-b: DHCP lease of 10.203.2."));
+  WARN("CRITICAL " << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - stopped).count()
+                   << " s after the server stopped: " << v.summary);
+
+  v = wait_for(ns.b(), dir.path(), section, 150s,
+               [](const Verdict& x) { return contains(x.summary, "expired") && contains(x.summary, "route 10.8.0.0/16"); });
+  INFO(v.summary << "\n" << v.details);
+  CHECK(v.status == "CRITICAL");
+  CHECK(contains(v.summary, "expired"));
+  CHECK(contains(v.summary, "is gone from veth-b"));
+  CHECK(contains(v.summary, "route 10.8.0.0/16"));
+  CHECK(contains(v.details, "next DHCP renewal: veth-b has no address until a DHCP server answers"));
+
+  server = std::make_unique<hsops::test::ChildProcess>(dnsmasq, dir.path() / "dnsmasq-2.log");
+  v = wait_for(ns.b(), dir.path(), section, 90s, bound);
+  INFO(v.summary << "\n" << v.details);
+  CHECK(v.status == "OK");
 }

@@ -94,7 +94,7 @@ class NetnsPair {
     for (const auto& ns : {a_, b_}) {
       int status = 0;
       shell("pids=$(ip netns pids " + ns + " 2>/dev/null); [ -z \"$pids\" ] || kill -9 $pids; "
-            "ip netns del " + ns + " 2>/dev/null; rm -rf /etc/netns/" + ns, status);
+            "ip netns del " + ns + " 2>/dev/null; rm -rf /etc/netns/" + ns + "; rmdir /etc/netns 2>/dev/null", status);
     }
   }
   std::string a_;

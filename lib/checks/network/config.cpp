@@ -14,16 +14,19 @@ constexpr std::string_view kExample = R"(enabled: false  # on once this section 
 # route that vanished (traffic falls through to the default route), or moved to another
 # device or gateway, is CRITICAL.
 # routes:
-#   - {to: 10.8.0.0/16, dev: tun0}        # the VPN to the bridge hosts
-#   - {to: 198.51.100.0/24, via: 10.1.0.1}
+#   - to: 10.8.0.0/16           # the VPN to the bridge hosts
+#     dev: tun0
+#   - to: 198.51.100.0/24
+#     via: 10.1.0.1
 # An IPv4 default route must exist in the main table (false on a host without one).
 # default_route: true
 # Addresses that must be on an interface (a service address, a VIP); a /len must match too.
 # addresses:
-#   - {address: 192.0.2.10, dev: eth0}
+#   - address: 192.0.2.10
+#     dev: eth0
 # Interfaces that must exist, be up and have carrier.
 # interfaces_up: [eth0, tun0]
-# host:port that must accept a TCP connection within connect_timeout; the route the kernel
+# Peers (host:port) that must accept a TCP connection within connect_timeout; the route the kernel
 # picks for each is reported. All peers are tried at the same time; -t caps the timeout.
 # peers: [irc.example.org:6697, db2.example.org:5432]
 # connect_timeout: 3s

@@ -83,7 +83,8 @@ void judge_interfaces(const Options& o, const std::vector<net::KernelInterface>&
 // Why a route found for want.to is not the expected one; "" when it is.
 std::string route_mismatch(const ExpectedRoute& want, const net::KernelRoute& got) {
   if (got.destination.length < want.to.length) return "missing: traffic would take " + got.text();
-  if (got.type != "unicast") return "is " + got.text();
+  // "local" is delivered on this host (127.0.0.0/8 dev lo, a VIP): as good as unicast.
+  if (got.type != "unicast" && got.type != "local") return "is " + got.text();
   if (!want.dev.empty() && got.dev != want.dev) return "leaves by " + (got.dev.empty() ? std::string("no device") : got.dev) + ", expected " + want.dev + " (" + got.text() + ")";
   if (want.via && got.via != want.via->address_text()) {
     return "goes " + (got.via.empty() ? std::string("on-link") : "via " + got.via) + ", expected via " + want.via->address_text() + " (" + got.text() + ")";

@@ -28,6 +28,15 @@ checks:
     base_url: http://127.0.0.1:$SYNAPSE_PORT
     # The stack's Synapse speaks plain HTTP on loopback; never set this in production.
     allow_plain_http: true
+  network:
+    # The stack's services must accept TCP; the route the kernel picks for each is shown.
+    peers: [127.0.0.1:$SYNAPSE_PORT, 127.0.0.1:$PG_PRIMARY_PORT, 127.0.0.1:$PG_STANDBY_PORT]
+    routes: [{to: 127.0.0.0/8, dev: lo}]
+    # A test machine may have no default route, may get its address by DHCP and its
+    # /etc/network/interfaces is not ours to judge; in production leave these three on.
+    default_route: false
+    dhcp: {enabled: false}
+    hooks: {enabled: false}
 $(bridge_hsops_config)
 EOF
   install -d -m 0700 "$STACK_DIR/hsops-state"
