@@ -218,3 +218,12 @@ TEST_CASE("network: a real DHCP lease runs out when the server stops and comes b
   INFO(v.summary << "\n" << v.details);
   CHECK(v.status == "OK");
 }
+
+// Runs last (Catch keeps declaration order): whatever failed above, its namespaces and
+// /etc/netns entries were removed on the way out.
+TEST_CASE("network: no test namespace is left behind", "[network][integration]") {
+  int status = 0;
+  const std::string left = shell("ip netns list | grep '^hsops-it-' || true; ls -d /etc/netns/hsops-it-* 2>/dev/null || true", status);
+  CHECK(status == 0);
+  CHECK(left.empty());
+}
