@@ -1,7 +1,9 @@
 #include "exec/exec.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
@@ -29,6 +31,37 @@ class Drain {
   std::string& sink_;
   std::size_t cap_;
   std::array<char, 4096> buf_{};
+};
+
+// Writing stdin to a child that already exited (a failing notifier command) raises SIGPIPE,
+// which kills a process that does not ignore it (the CLI, a test): seen as a flaky test. While
+// held, SIGPIPE is blocked for this thread; one raised meanwhile is consumed on release, and the
+// write fails with EPIPE instead. Taken after the spawn: a child would inherit the mask.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    already_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    if (!already_pending_) {
+      const timespec none{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &none) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool already_pending_ = false;
 };
 
 std::optional<std::filesystem::path> resolve(const std::string& program) {
@@ -63,6 +96,7 @@ Result<Outcome> run(const Command& command) {
   } catch (const bp::process_error& e) {
     return Error{ErrorKind::spawn, "cannot start '" + command.program + "': " + e.what()};
   }
+  const SigpipeBlocked no_sigpipe;
   Drain out(out_pipe, outcome.out, command.max_output_bytes);
   Drain err(err_pipe, outcome.err, command.max_output_bytes);
   out.start();

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 #include "exec/exec.h"
 
 using namespace hsops;
@@ -57,4 +59,19 @@ TEST_CASE("output beyond the cap is dropped / not buffered without bound", "[exe
   REQUIRE(r.ok());
   CHECK(r->out.size() == 1000);
   CHECK(r->exit_code == 0);
+}
+
+TEST_CASE("stdin for a child that exits without reading it does not kill us with SIGPIPE", "[exec]") {
+  // 1 MiB does not fit the pipe: the write is still going when `exit 3` closes the other end.
+  for (int i = 0; i < 20; ++i) {
+    exec::Command c{"/bin/sh", {"-c", "exit 3"}};
+    c.stdin_data = std::string(1 << 20, 'x');
+    auto r = exec::run(c);
+    REQUIRE(r.ok());
+    CHECK(r->exit_code == 3);
+  }
+  // Nothing left pending for the next write in this thread.
+  sigset_t pending;
+  sigpending(&pending);
+  CHECK(sigismember(&pending, SIGPIPE) == 0);
 }
