@@ -185,15 +185,19 @@ void AlertKeeper::take_snapshot() {
                                   prometheus::MetricType::Gauge, {}};
   prometheus::MetricFamily acked{"hsops_alert_acked", "1 if the alert is acknowledged (escalation stopped)",
                                  prometheus::MetricType::Gauge, {}};
+  prometheus::MetricFamily tier{"hsops_alert_escalation_tier",
+                                "the highest escalation tier paged for the alert so far (0: nobody paged yet)",
+                                prometheus::MetricType::Gauge, {}};
   const auto now = clock_.now();
   for (const auto& row : engine_->list()) {
     const auto& a = row.alert;
     active.metric.push_back(gauge(1, {{"alert", a.fingerprint}, {"check", a.check},
                                       {"severity", std::string(to_string(a.severity))}}));
     acked.metric.push_back(gauge(alerting::acked_at(a, now) ? 1 : 0, {{"alert", a.fingerprint}, {"check", a.check}}));
+    tier.metric.push_back(gauge(a.tier, {{"alert", a.fingerprint}, {"check", a.check}}));
   }
   std::lock_guard lock(snapshot_mutex_);
-  snapshot_ = {std::move(active), std::move(acked)};
+  snapshot_ = {std::move(active), std::move(acked), std::move(tier)};
 }
 
 void AlertKeeper::hand_over(const std::vector<Notification>& pages) {

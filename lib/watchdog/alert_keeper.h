@@ -54,7 +54,8 @@ class AlertKeeper final : public prometheus::Collectable {
   // A reload: the same alerts under new routes, tiers and for: durations.
   void reconfigure(alerting::EngineSettings settings, std::vector<std::string> known_checks);
 
-  // hsops_alert_active{alert,check,severity} and hsops_alert_acked{alert,check}, from a
+  // hsops_alert_active{alert,check,severity}, hsops_alert_acked{alert,check} and
+  // hsops_alert_escalation_tier{alert,check}, from a
   // snapshot taken after each change: a scrape never waits for the engine's lock (or a save).
   std::vector<prometheus::MetricFamily> Collect() const override;
 

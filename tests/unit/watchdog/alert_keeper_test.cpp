@@ -98,12 +98,14 @@ TEST_CASE("alert keeper: acks and silences through the API") {
   CHECK(listed["silences"][0]["comment"] == "maintenance");
 
   const auto families = keeper.Collect();
-  REQUIRE(families.size() == 2);
+  REQUIRE(families.size() == 3);
   CHECK(families[0].name == "hsops_alert_active");
   REQUIRE(families[0].metric.size() == 1);
   CHECK(families[0].metric[0].gauge.value == 1);
   CHECK(families[1].name == "hsops_alert_acked");
   CHECK(families[1].metric[0].gauge.value == 1);
+  CHECK(families[2].name == "hsops_alert_escalation_tier");
+  CHECK(families[2].metric[0].gauge.value == 1);  // tier 1 paged, then acked: no further tier
 }
 
 TEST_CASE("alert keeper: a corrupt state file is moved aside, not fatal") {
