@@ -81,6 +81,15 @@ int run_collector(const CollectorConfig& config, std::ostream& log) {
       return 1;
     }
     log << "hsops-collector: schema at version " << *version << '\n';
+    auto published = publish_settings(db.value(), config.k_anonymity);
+    if (!published) {
+      log << "hsops-collector: publication settings: " << published.error().message << '\n';
+      return 1;
+    }
+    if (!published->reader_role) {
+      log << "hsops-collector: role hsops_stats_reader is missing and this database role may not create it: "
+             "the public_daily_* views have no reader (docs/report-stats.md, Ecosystem history in Grafana)\n";
+    }
   }
   // Reads that wait on the database (/metrics, /health) run here, never on an HTTP thread.
   boost::asio::thread_pool readers(2);

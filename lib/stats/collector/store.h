@@ -59,6 +59,15 @@ const std::vector<Migration>& migrations();
 // race), each in its own transaction. Returns the schema version reached.
 Result<int> migrate(pg::Connection& db);
 
+struct PublicationState {
+  bool reader_role = false;  // hsops_stats_reader exists (so Grafana's role can be granted it)
+};
+
+// Run at every start after migrate(): the k-suppressed public_daily_* views (migration 5) take
+// k from the collector's `k_anonymity`, and the reader role gets its grants if it exists (a DBA
+// may have created it since the last start).
+Result<PublicationState> publish_settings(pg::Connection& db, std::int64_t k_anonymity);
+
 struct PgStoreOptions {
   std::size_t connections = 2;   // pool for reads (/metrics, /health) and retention
   // Writer threads, each with its own connection. One: its batches grow while it commits, and

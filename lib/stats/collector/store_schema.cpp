@@ -24,6 +24,64 @@ std::string reports_table() {
   return sql + ")";
 }
 
+// The reader role and its grants. Roles are cluster-wide and creating one needs CREATEROLE,
+// which the collector's role may lack: then this only says so (NOTICE) and the DBA creates the
+// role (docs/report-stats.md); the grants follow at the collector's next start, which runs this
+// again (publish_settings). A grant that fails (views owned by another role) must not stop a
+// start either. Migration 5 embeds this text: changing it means a new migration.
+constexpr const char* kReaderRoleBlock = R"sql(DO $block$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hsops_stats_reader') THEN
+    BEGIN
+      CREATE ROLE hsops_stats_reader NOLOGIN;
+    EXCEPTION
+      WHEN insufficient_privilege THEN
+        RAISE NOTICE 'role hsops_stats_reader is missing and % may not create it (CREATEROLE): the public_daily_* views have no reader until it exists', current_user;
+      WHEN duplicate_object OR unique_violation THEN
+        NULL;  -- a collector of another database created it meanwhile
+    END;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hsops_stats_reader') THEN
+    BEGIN
+      EXECUTE format('GRANT USAGE ON SCHEMA %I TO hsops_stats_reader', current_schema());
+      GRANT SELECT ON public_daily_totals, public_daily_figures, public_daily_breakdowns TO hsops_stats_reader;
+    EXCEPTION
+      WHEN insufficient_privilege THEN
+        RAISE NOTICE '% may not grant the public_daily_* views to hsops_stats_reader: grant them as their owner', current_user;
+    END;
+  END IF;
+END
+$block$)sql";
+
+// What a dashboard may read: the stored daily tables with k-anonymity applied as /metrics
+// applies it (aggregate.cpp), k being the collector's `k_anonymity` (publication_settings, set
+// at every start). No settings row: nothing is shown (k unknown, so fail closed).
+// security_barrier: the view's own k filter runs before any condition a reader adds, so a
+// reader's function or a failing expression (1/(servers-3)) cannot probe hidden rows.
+// The views run with their owner's rights (not security_invoker): the reader needs no
+// privilege on the tables below them.
+std::vector<std::string> publication_statements() {
+  return {
+      "CREATE TABLE publication_settings (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), "
+      "k_anonymity integer NOT NULL CHECK (k_anonymity >= 2), updated_at timestamptz NOT NULL DEFAULT now())",
+      "CREATE VIEW public_daily_totals WITH (security_barrier) AS "
+      "SELECT t.day, t.servers FROM daily_totals t, publication_settings p WHERE t.servers >= p.k_anonymity",
+      "CREATE VIEW public_daily_figures WITH (security_barrier) AS "
+      "SELECT f.day, f.figure, f.servers, f.sum, f.p50, f.p90, f.p99 FROM daily_figures f, publication_settings p "
+      "WHERE f.servers >= p.k_anonymity",
+      // Groups under k are pooled as 'suppressed', shown only when the pool has k servers. A
+      // reported value that is literally 'suppressed' joins the pool rather than merging with it
+      // as if it were the pool's own count.
+      "CREATE VIEW public_daily_breakdowns WITH (security_barrier) AS "
+      "SELECT g.day, g.dimension, g.value, sum(g.servers)::bigint AS servers FROM ("
+      " SELECT b.day, b.dimension, b.servers, p.k_anonymity,"
+      "  CASE WHEN b.servers >= p.k_anonymity AND b.value <> 'suppressed' THEN b.value ELSE 'suppressed' END AS value"
+      " FROM daily_breakdowns b, publication_settings p) g "
+      "GROUP BY g.day, g.dimension, g.value, g.k_anonymity HAVING sum(g.servers) >= g.k_anonymity",
+      kReaderRoleBlock,
+  };
+}
+
 std::vector<Migration> build() {
   std::vector<Migration> m;
   m.push_back({1, "reports table", {reports_table(),
@@ -64,6 +122,7 @@ std::vector<Migration> build() {
       "DROP INDEX reports_server_day",
       "DROP INDEX reports_received_at",
       "CREATE INDEX reports_received_at_brin ON reports USING brin (received_at)"}});
+  m.push_back({5, "k-suppressed public views and their reader role", publication_statements()});
   return m;
 }
 
@@ -103,6 +162,18 @@ Result<int> migrate(pg::Connection& db) {
     reached = m.version;
   }
   return reached;
+}
+
+Result<PublicationState> publish_settings(pg::Connection& db, std::int64_t k_anonymity) {
+  auto set = db.query(
+      "INSERT INTO publication_settings (k_anonymity) VALUES ($1::int) "
+      "ON CONFLICT (only_row) DO UPDATE SET k_anonymity = EXCLUDED.k_anonymity, updated_at = now()",
+      {std::to_string(k_anonymity)});
+  if (!set) return set.error();
+  if (auto r = db.query(kReaderRoleBlock); !r) return r.error();
+  auto reader = db.query("SELECT 1 FROM pg_roles WHERE rolname = 'hsops_stats_reader'");
+  if (!reader) return reader.error();
+  return PublicationState{!reader->empty()};
 }
 
 }  // namespace hsops::stats

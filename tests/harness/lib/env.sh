@@ -45,11 +45,17 @@ EOF
 # hsops-collector against the stack's primary: its own role and database (hsops_collector),
 # the database password and the pseudonym secret as files under $SECRETS_DIR (mode 0600), so
 # `hsops-collector --config "$HSOPS_COLLECTOR_CONFIG" --check-config` works once the stack is up.
+# The collector's role has CREATEROLE so its migration 5 may create the cluster-wide reader role
+# hsops_stats_reader (docs/report-stats.md, "Ecosystem history in Grafana"); hsops_grafana is
+# the login a Grafana PostgreSQL data source would use, a member of that reader role.
 COLLECTOR_CONFIG_FILE=$STACK_DIR/collector.yaml
 
 write_collector_config() {
-  local pw
+  local pw grafana_pw
   write_secret "$SECRETS_DIR/pg-collector.password"
+  write_secret "$SECRETS_DIR/pg-grafana.password"
+  pg_write_passfile "$SECRETS_DIR/pg-grafana.pgpass" hsops_grafana "$SECRETS_DIR/pg-grafana.password"
+  grafana_pw=$(head -n1 "$SECRETS_DIR/pg-grafana.password")
   # 64 hex characters (the collector wants a pseudonym secret of at least 32).
   (umask 077 && od -An -v -N32 -tx1 /dev/urandom | tr -d ' \n' >"$SECRETS_DIR/collector.secret" &&
     echo >>"$SECRETS_DIR/collector.secret")
@@ -57,8 +63,14 @@ write_collector_config() {
   pw=$(head -n1 "$SECRETS_DIR/pg-collector.password")
   pg_psql "$PG_PRIMARY_PORT" -d postgres >"$PG_DIR/collector-db.log" 2>&1 <<EOF ||
 \\set collector_pw '$pw'
-CREATE ROLE hsops_collector LOGIN PASSWORD :'collector_pw';
+\\set grafana_pw '$grafana_pw'
+CREATE ROLE hsops_collector LOGIN CREATEROLE PASSWORD :'collector_pw';
 CREATE DATABASE hsops_collector OWNER hsops_collector ENCODING 'UTF8' TEMPLATE template0;
+-- Grafana's membership is granted now, before any collector has migrated, so the reader role is
+-- created here (the cluster is new; what a DBA does for a collector without CREATEROLE); the
+-- migration finds it and grants it the public_daily_* views.
+CREATE ROLE hsops_stats_reader NOLOGIN;
+CREATE ROLE hsops_grafana LOGIN PASSWORD :'grafana_pw' IN ROLE hsops_stats_reader;
 EOF
     die "creating the hsops_collector role and database failed" "$PG_DIR/collector-db.log"
   cat >"$COLLECTOR_CONFIG_FILE" <<EOF
@@ -78,6 +90,7 @@ HSOPS_STACK_DIR=$STACK_DIR
 HSOPS_STACK_ENV=$ENV_FILE
 HSOPS_CONFIG=$HSOPS_CONFIG_FILE
 HSOPS_COLLECTOR_CONFIG=$COLLECTOR_CONFIG_FILE
+HSOPS_STATS_READER=host=127.0.0.1 port=$PG_PRIMARY_PORT user=hsops_grafana dbname=hsops_collector passfile=$SECRETS_DIR/pg-grafana.pgpass
 HSOPS_SYNAPSE_URL=http://127.0.0.1:$SYNAPSE_PORT
 HSOPS_SYNAPSE_METRICS_URL=http://127.0.0.1:$SYNAPSE_METRICS_PORT/_synapse/metrics
 HSOPS_SYNAPSE_SERVER_NAME=$SERVER_NAME
