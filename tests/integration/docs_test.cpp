@@ -40,18 +40,29 @@ std::set<std::string> documented() {
   return out;
 }
 
+// The files that use metrics: the rule files and the dashboards (not the example configs and
+// provisioning files, whose hsops_* words are role and database names).
+std::vector<fs::path> metric_users() {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(fs::path(HSOPS_SOURCE_DIR) / "alerts")) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 10 && name.substr(name.size() - 10) == ".rules.yml") out.push_back(entry.path());
+  }
+  for (const auto& entry : fs::directory_iterator(fs::path(HSOPS_SOURCE_DIR) / "dashboards")) {
+    if (entry.path().extension() == ".json") out.push_back(entry.path());
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("every metric used by alerts and dashboards is documented", "[docs]") {
   const auto listed = documented();
   REQUIRE_FALSE(listed.empty());
-  for (const char* dir : {"alerts", "dashboards"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(fs::path(HSOPS_SOURCE_DIR) / dir)) {
-      if (!entry.is_regular_file()) continue;
-      for (const auto& name : metric_names(read(entry.path()))) {
-        INFO(entry.path().string() << " uses " << name);
-        CHECK(listed.count(name) == 1);
-      }
+  for (const auto& file : metric_users()) {
+    for (const auto& name : metric_names(read(file))) {
+      INFO(file.string() << " uses " << name);
+      CHECK(listed.count(name) == 1);
     }
   }
 }
@@ -88,4 +99,68 @@ TEST_CASE("every check has a docs page and a README row", "[docs]") {
     CHECK(fs::exists(fs::path(HSOPS_SOURCE_DIR) / "docs/checks" / (name + ".md")));
     CHECK(readme.find("| `" + name + "` |") != std::string::npos);
   }
+}
+
+namespace {
+
+// Every source file of the components that export metrics (lib/, cmd/), concatenated.
+std::string component_sources() {
+  std::string all;
+  for (const char* dir : {"lib", "cmd"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(HSOPS_SOURCE_DIR) / dir)) {
+      const auto ext = entry.path().extension();
+      if (entry.is_regular_file() && (ext == ".cpp" || ext == ".h")) all += read(entry.path());
+    }
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("every metric alerts and dashboards use is exported by an hsops component", "[docs]") {
+  const std::string sources = component_sources();
+  for (const auto& file : metric_users()) {
+    for (const auto& name : metric_names(read(file))) {
+      INFO(file.string() << " uses " << name << ", which no file under lib/ or cmd/ names");
+      CHECK(sources.find("\"" + name) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("every documented metric has a dashboard panel", "[docs]") {
+  std::string dashboards;
+  for (const auto& entry : fs::directory_iterator(fs::path(HSOPS_SOURCE_DIR) / "dashboards")) {
+    if (entry.path().extension() == ".json") dashboards += read(entry.path());
+  }
+  for (const auto& name : documented()) {
+    INFO(name << " is in docs/metrics.md but on no dashboard");
+    CHECK(metric_names(dashboards).count(name) == 1);
+  }
+}
+
+TEST_CASE("every alert has a summary and a runbook_url to an existing page", "[docs]") {
+  const std::regex alert(R"(- alert: (\w+))");
+  const std::regex runbook(R"(runbook_url: \"?([^\"\n]+)\"?)");
+  int alerts = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(HSOPS_SOURCE_DIR) / "alerts")) {
+    const std::string file = entry.path().filename().string();
+    if (file.size() < 10 || file.substr(file.size() - 10) != ".rules.yml") continue;
+    const std::string text = read(entry.path());
+    // Each rule's text runs from its `- alert:` to the next one.
+    std::vector<std::pair<std::size_t, std::string>> starts;
+    for (std::sregex_iterator it(text.begin(), text.end(), alert), end; it != end; ++it) {
+      starts.emplace_back(static_cast<std::size_t>(it->position()), (*it)[1].str());
+    }
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      const auto stop = i + 1 < starts.size() ? starts[i + 1].first : text.size();
+      const std::string rule = text.substr(starts[i].first, stop - starts[i].first);
+      INFO(file << ": " << starts[i].second);
+      CHECK(rule.find("summary:") != std::string::npos);
+      std::smatch m;
+      REQUIRE(std::regex_search(rule, m, runbook));
+      CHECK(fs::exists(fs::path(HSOPS_SOURCE_DIR) / m[1].str()));
+      ++alerts;
+    }
+  }
+  CHECK(alerts > 30);
 }

@@ -32,6 +32,8 @@ checks:
     # The stack's services must accept TCP; the route the kernel picks for each is shown.
     peers: [127.0.0.1:$SYNAPSE_PORT, 127.0.0.1:$PG_PRIMARY_PORT]
     routes: [{to: 127.0.0.0/8, dev: lo}]
+    interfaces_up: [lo]
+    addresses: [{address: 127.0.0.1/8, dev: lo}]
     # A test machine may have no default route, may get its address by DHCP and its
     # /etc/network/interfaces is not ours to judge; in production leave these three on.
     default_route: false
