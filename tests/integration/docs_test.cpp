@@ -164,3 +164,19 @@ TEST_CASE("every alert has a summary and a runbook_url to an existing page", "[d
   }
   CHECK(alerts > 30);
 }
+
+TEST_CASE("dashboards pick their data sources through template variables, never a fixed uid", "[docs]") {
+  const std::regex uid(R"re("uid":\s*"([^"]*)")re");
+  for (const auto& entry : fs::directory_iterator(fs::path(HSOPS_SOURCE_DIR) / "dashboards")) {
+    if (entry.path().extension() != ".json") continue;
+    const std::string text = read(entry.path());
+    for (std::sregex_iterator it(text.begin(), text.end(), uid), end; it != end; ++it) {
+      const std::string value = (*it)[1].str();
+      // The dashboard's own uid (its stable link) is "hsops-..."; a data source uid must be
+      // a variable such as ${datasource}.
+      if (value.rfind("hsops-", 0) == 0) continue;
+      INFO(entry.path().filename().string() << ": data source uid " << value);
+      CHECK(value.rfind("${", 0) == 0);
+    }
+  }
+}
