@@ -1,0 +1,48 @@
+// The typed steps operations are built from: what each acts on, whether it can be undone,
+// its default deadline and the keys it takes. One table, so `plan`, validation and (later)
+// the engine agree. A second database backend (Patroni) adds its own `patroni.*` rows.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/units.h"
+#include "failover/playbook.h"
+
+namespace hsops::failover {
+
+// What a step's `node:` may name.
+enum class Acts { nothing, database, homeserver };
+
+struct StepType {
+  std::string_view name;       // "pg.fence"
+  Acts acts = Acts::nothing;
+  std::string_view default_role;  // the role used when the step names none ("primary", ...)
+  std::string_view what;       // one line for plan: what it does
+  std::string_view undo;       // what its undo does; "" when it has none
+  Millis deadline{60000};
+  std::vector<std::string_view> params;  // further keys it takes
+};
+
+const std::vector<StepType>& step_types();
+const StepType* find_step_type(std::string_view name);
+// "pg.checkpoint, pg.fence, ..." for error messages.
+std::string step_type_names();
+
+// The standard, safe sequence of an operation ("switchover", "promote", "drill") when the
+// playbook does not spell it out.
+std::vector<StepSpec> default_steps(std::string_view operation);
+
+// Roles as a run sees them: which database node is primary now, which homeserver serves.
+struct Roles {
+  std::string primary, standby, active, spare;
+  // The role names swapped: the switch back of a drill.
+  Roles swapped() const { return Roles{standby, primary, spare, active}; }
+  std::string node_for(std::string_view role) const;  // "" for an unknown role
+};
+
+// One line of `plan`: "pg.fence db1 (primary): stop it with `systemctl stop ...` ... [undo: ...] (deadline 60 s)".
+std::string describe_step(const StepSpec& step, const Playbook& playbook, const Roles& roles);
+
+}  // namespace hsops::failover
