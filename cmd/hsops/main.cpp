@@ -6,6 +6,7 @@
 #include "alerts_command.h"
 #include "check_command.h"
 #include "config_command.h"
+#include "failover_command.h"
 #include "options.h"
 #include "report_stats_command.h"
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   hsops::cli::setup_config_command(app, global);
   hsops::cli::setup_report_stats_command(app, global);
   hsops::cli::setup_alerts_command(app, global);
+  hsops::cli::setup_failover_command(app, global);
 
   try {
     app.parse(argc, argv);

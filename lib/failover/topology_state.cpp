@@ -1,0 +1,133 @@
+// Read-only queries only (pg_is_in_recovery, LSN functions, pg_stat_replication) and HTTP GETs,
+// each under the timeout; an unreachable node is a state to report, not an error.
+#include "failover/topology_state.h"
+
+#include "core/units.h"
+#include "net/http.h"
+#include "pg/connection.h"
+
+namespace hsops::failover {
+namespace {
+
+pg::Target with_timeout(pg::Target t, Millis timeout) {
+  t.options.connect_timeout = std::min(t.options.connect_timeout, timeout);
+  t.options.statement_timeout = std::min(t.options.statement_timeout, timeout);
+  t.options.application_name = "hsops-failover";
+  return t;
+}
+
+DatabaseState observe_database(const DatabaseNode& node, Millis timeout) {
+  DatabaseState s;
+  s.node = node.name;
+  auto db = pg::connect(with_timeout(node.target, timeout));
+  if (!db) {
+    s.error = db.error().message;
+    return s;
+  }
+  auto rows = db.value().query(
+      "SELECT pg_is_in_recovery() AS standby, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text "
+      "ELSE pg_current_wal_lsn()::text END AS lsn");
+  if (!rows || rows->empty()) {
+    s.error = rows ? "no answer to pg_is_in_recovery()" : rows.error().message;
+    return s;
+  }
+  s.in_recovery = rows->at(0, "standby") == pg::Value("t");
+  s.wal_lsn = rows->at(0, "lsn").value_or("");
+  return s;
+}
+
+std::optional<ReplicationState> observe_replication(const DatabaseNode& primary, Millis timeout) {
+  auto db = pg::connect(with_timeout(primary.target, timeout));
+  if (!db) return std::nullopt;
+  // A playbook has one standby: the oldest walsender is its stream.
+  auto rows = db.value().query(
+      "SELECT state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS lag FROM pg_stat_replication "
+      "ORDER BY backend_start LIMIT 1");
+  if (!rows) return std::nullopt;
+  ReplicationState r;
+  if (rows->empty()) return r;  // not connected
+  r.state = rows->at(0, "state").value_or("");
+  if (const auto& lag = rows->at(0, "lag")) r.lag_bytes = std::stod(*lag);
+  return r;
+}
+
+HomeserverState observe_homeserver(const HomeserverNode& node, Millis timeout) {
+  HomeserverState s;
+  s.node = node.name;
+  auto r = net::get(node.url + "/_matrix/client/versions", net::Deadlines{std::min(timeout, Millis(3000)), timeout});
+  if (!r) {
+    s.error = r.error().message;
+  } else if (r->status != 200) {
+    s.error = "HTTP " + std::to_string(r->status);
+  } else {
+    s.up = true;
+  }
+  return s;
+}
+
+}  // namespace
+
+TopologyState observe(const Playbook& p, Millis timeout) {
+  TopologyState t;
+  std::vector<std::string> primaries;
+  for (const auto& [name, node] : p.databases) {
+    t.databases.push_back(observe_database(node, timeout));
+    if (t.databases.back().in_recovery == false) primaries.push_back(name);
+  }
+  for (const auto& [name, node] : p.homeservers) t.homeservers.push_back(observe_homeserver(node, timeout));
+  if (primaries.size() == 2) {
+    t.roles_problem = "both " + primaries[0] + " and " + primaries[1] + " accept writes (SPLIT BRAIN): stop one now";
+  } else if (primaries.empty()) {
+    t.roles_problem = "no PostgreSQL node is primary (unreachable or both in recovery)";
+  } else {
+    Roles roles;
+    roles.primary = primaries.front();
+    roles.standby = roles.primary == p.primary ? p.standby : p.primary;
+    // The homeserver that serves is the one running; when both or neither run, the playbook's.
+    int up = 0;
+    std::string running;
+    for (const auto& h : t.homeservers) {
+      if (h.up) {
+        ++up;
+        running = h.node;
+      }
+    }
+    roles.active = up == 1 ? running : p.active;
+    roles.spare = roles.active == p.active ? p.spare : p.active;
+    t.roles = roles;
+    t.replication = observe_replication(p.databases.at(roles.primary), timeout);
+  }
+  return t;
+}
+
+std::vector<std::string> describe(const TopologyState& t) {
+  std::vector<std::string> out;
+  for (const auto& d : t.databases) {
+    if (!d.in_recovery) {
+      out.push_back("database " + d.node + ": unreachable (" + d.error + ")");
+    } else {
+      out.push_back("database " + d.node + ": " + (*d.in_recovery ? "standby, replayed to " : "primary, at ") + d.wal_lsn);
+    }
+  }
+  if (t.roles) {
+    std::string line = "replication " + t.roles->primary + " -> " + t.roles->standby + ": ";
+    if (!t.replication) {
+      line += "unknown (pg_stat_replication unreadable: grant pg_monitor)";
+    } else if (t.replication->state.empty()) {
+      line += "NOT CONNECTED";
+    } else {
+      line += t.replication->state;
+      if (t.replication->lag_bytes) line += ", " + format_bytes(*t.replication->lag_bytes) + " behind";
+    }
+    out.push_back(line);
+  } else {
+    out.push_back("roles: " + t.roles_problem);
+  }
+  for (const auto& h : t.homeservers) {
+    out.push_back("homeserver " + h.node + ": " + (h.up ? "up" : "down (" + h.error + ")") +
+                  (t.roles && t.roles->active == h.node ? " [active]" : ""));
+  }
+  return out;
+}
+
+}  // namespace hsops::failover

@@ -1,0 +1,48 @@
+// Who is what right now, read without changing anything: each PostgreSQL node's recovery
+// state and WAL position, the standby's replication as the primary sees it, each homeserver's
+// /_matrix/client/versions. `plan` checks preconditions with it, `status` prints it, and a run
+// resolves its roles from it (the playbook's primary may be the standby after a switchover).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "failover/playbook.h"
+#include "failover/step_types.h"
+
+namespace hsops::failover {
+
+struct DatabaseState {
+  std::string node;
+  std::optional<bool> in_recovery;  // nullopt: unreachable (see error)
+  std::string wal_lsn;              // pg_current_wal_lsn() on a primary, last replayed on a standby
+  std::string error;
+};
+
+// The standby's row in the primary's pg_stat_replication.
+struct ReplicationState {
+  std::string state;                // "streaming", "catchup", ... ("" = no row: not connected)
+  std::optional<double> lag_bytes;  // primary's current LSN minus the standby's replay LSN
+};
+
+struct HomeserverState {
+  std::string node;
+  bool up = false;
+  std::string error;
+};
+
+struct TopologyState {
+  std::vector<DatabaseState> databases;
+  std::optional<Roles> roles;       // set when exactly one node is primary
+  std::string roles_problem;        // otherwise why not: "both db1 and db2 accept writes (SPLIT BRAIN)"
+  std::optional<ReplicationState> replication;
+  std::vector<HomeserverState> homeservers;
+};
+
+TopologyState observe(const Playbook& playbook, Millis timeout);
+
+// One line per fact for `plan` and `status`.
+std::vector<std::string> describe(const TopologyState& state);
+
+}  // namespace hsops::failover
