@@ -20,7 +20,9 @@ checks:
       - name: $PG_SLOT
         conninfo: "host=127.0.0.1 port=$PG_STANDBY_PORT user=hsops dbname=postgres passfile=$SECRETS_DIR/pg-hsops.pgpass"
   probe:
-    homeserver_url: http://127.0.0.1:$SYNAPSE_PORT
+    # The probe goes through haproxy (the stable client endpoint a failover repoints);
+    # the other checks talk to Synapse directly.
+    homeserver_url: http://127.0.0.1:$HAPROXY_PORT
     user: '@probe:$SERVER_NAME'
     password_file: $SECRETS_DIR/probe.password
   federation:
@@ -102,6 +104,9 @@ HSOPS_SYNAPSE_LOG=$SYN_DIR/homeserver.log
 HSOPS_SYNAPSE_SPARE_CONFIG=$SPARE_DIR/homeserver.yaml
 HSOPS_SYNAPSE_SPARE_URL=http://127.0.0.1:$SPARE_PORT
 HSOPS_SYNAPSE_SPARE_METRICS_URL=http://127.0.0.1:$SPARE_METRICS_PORT/_synapse/metrics
+HSOPS_SPARE_SYNAPSE_URL=http://127.0.0.1:$SPARE_PORT
+HSOPS_SPARE_SYNAPSE_PID_FILE=$RUN_DIR/synapse-spare.pid
+$(haproxy_env_lines)
 HSOPS_PG_PRIMARY=host=$sock port=$PG_PRIMARY_PORT user=postgres dbname=postgres
 HSOPS_PG_STANDBY=host=$sock port=$PG_STANDBY_PORT user=postgres dbname=postgres
 HSOPS_PG_SYNAPSE_DB=host=$sock port=$PG_PRIMARY_PORT user=postgres dbname=synapse

@@ -3,7 +3,7 @@
 
 STACK_MARKER=$STACK_DIR/.hsops-stack
 STATE_FILE=$STACK_DIR/state
-UP_STEPS=8
+UP_STEPS=9
 
 stack_state() { cat "$STATE_FILE" 2>/dev/null || echo none; }
 set_state() { echo "$1" >"$STATE_FILE"; }
@@ -14,7 +14,7 @@ synapse_pid() { pidfile_pid "$RUN_DIR/$1.pid"; }
 stack_fully_up() {
   [ "$(stack_state)" = up ] && load_ports || return 1
   pg_running primary && pg_running standby && pid_alive "$(synapse_pid synapse)" &&
-    versions_answer "$SYNAPSE_PORT" && bridge_running
+    versions_answer "$SYNAPSE_PORT" && bridge_running && haproxy_running && haproxy_answers
 }
 
 lock_stack() {
@@ -82,6 +82,7 @@ cmd_up() {
   pick_port SPARE_PORT HSOPS_SYNAPSE_SPARE_PORT
   pick_port SPARE_METRICS_PORT HSOPS_SYNAPSE_SPARE_METRICS_PORT
   bridge_pick_ports
+  pick_port HAPROXY_PORT HSOPS_HAPROXY_PORT # after the bridge's: P+10 when all below are free
   cat >"$PORTS_FILE" <<EOF
 PG_PRIMARY_PORT=$PG_PRIMARY_PORT
 PG_STANDBY_PORT=$PG_STANDBY_PORT
@@ -89,6 +90,7 @@ SYNAPSE_PORT=$SYNAPSE_PORT
 SYNAPSE_METRICS_PORT=$SYNAPSE_METRICS_PORT
 SPARE_PORT=$SPARE_PORT
 SPARE_METRICS_PORT=$SPARE_METRICS_PORT
+HAPROXY_PORT=$HAPROXY_PORT
 SYN_UID=$SYN_UID
 SYN_GID=$SYN_GID
 EOF
@@ -125,11 +127,15 @@ EOF
   synapse_start "$SYN_DIR" "$SYNAPSE_PORT"
   step_done "answering /_matrix/client/versions"
 
-  step 7 $UP_STEPS "ngircd on 127.0.0.1:$IRC_PORT, the test bridge (appservice :$BRIDGE_PORT), user @canary"
+  step 7 $UP_STEPS "haproxy on 127.0.0.1:$HAPROXY_PORT -> backend $HAPROXY_BACKEND: master :$SYNAPSE_PORT, spare :$SPARE_PORT (maint)"
+  haproxy_start
+  step_done "runtime API $HAPROXY_SOCK"
+
+  step 8 $UP_STEPS "ngircd on 127.0.0.1:$IRC_PORT, the test bridge (appservice :$BRIDGE_PORT), user @canary"
   bridge_start
   step_done
 
-  step 8 $UP_STEPS "users @probe and @admin, env file, hsops config"
+  step 9 $UP_STEPS "users @probe and @admin, env file, hsops config"
   synapse_register probe --no-admin "$SECRETS_DIR/probe.password"
   synapse_register admin --admin "$SECRETS_DIR/admin.password"
   (umask 077 && synapse_login_token "@admin:$SERVER_NAME" "$SECRETS_DIR/admin.password" >"$SECRETS_DIR/admin.token")
@@ -141,7 +147,7 @@ EOF
   set_state up
   step_done
 
-  say "stack up in $(elapsed "$t_up") s: Synapse $(chroot_synapse_version) at http://127.0.0.1:$SYNAPSE_PORT, PostgreSQL primary :$PG_PRIMARY_PORT, standby :$PG_STANDBY_PORT"
+  say "stack up in $(elapsed "$t_up") s: Synapse $(chroot_synapse_version) at http://127.0.0.1:$SYNAPSE_PORT (through haproxy: http://127.0.0.1:$HAPROXY_PORT), PostgreSQL primary :$PG_PRIMARY_PORT, standby :$PG_STANDBY_PORT"
   say "use it with: eval \"\$(tests/harness/stack env)\"   (env file: $ENV_FILE)"
 }
 
@@ -150,22 +156,25 @@ EOF
 stop_all() {
   local quiet=${1:-} name pid
   load_ports || true
-  local steps=4
+  local steps=5
   bridge_stop # first: it talks to Synapse
-  [ "$quiet" = quiet ] || step 1 $steps "stopping Synapse"
+  [ "$quiet" = quiet ] || step 1 $steps "stopping haproxy"
+  haproxy_stop
+  [ "$quiet" = quiet ] || step_done
+  [ "$quiet" = quiet ] || step 2 $steps "stopping Synapse (main and hot spare)"
   for name in synapse-spare synapse; do
     pid=$(synapse_pid "$name")
     if [ -n "$pid" ]; then stop_pid "Synapse ($name)" "$pid" 20; fi
     rm -f "$RUN_DIR/$name.pid"
   done
   [ "$quiet" = quiet ] || step_done
-  [ "$quiet" = quiet ] || step 2 $steps "stopping the PostgreSQL standby"
+  [ "$quiet" = quiet ] || step 3 $steps "stopping the PostgreSQL standby"
   pg_stop standby
   [ "$quiet" = quiet ] || step_done
-  [ "$quiet" = quiet ] || step 3 $steps "stopping the PostgreSQL primary"
+  [ "$quiet" = quiet ] || step 4 $steps "stopping the PostgreSQL primary"
   pg_stop primary
   [ "$quiet" = quiet ] || step_done
-  [ "$quiet" = quiet ] || step 4 $steps "unmounting the chroot's /proc and state-dir bind mounts"
+  [ "$quiet" = quiet ] || step 5 $steps "unmounting the chroot's /proc and state-dir bind mounts"
   chroot_unmount
   [ "$quiet" = quiet ] || step_done
   if [ -f "$STACK_MARKER" ]; then set_state down; fi
@@ -184,7 +193,7 @@ cmd_down() {
   # Remember the pids before stopping, to prove afterwards that none is left.
   local pids="" p
   # shellcheck disable=SC2046 # bridge_pids: zero to two words
-  for p in "$(synapse_pid synapse)" "$(synapse_pid synapse-spare)" "$(pg_pid primary)" "$(pg_pid standby)" $(bridge_pids); do
+  for p in "$(haproxy_pid)" "$(synapse_pid synapse)" "$(synapse_pid synapse-spare)" "$(pg_pid primary)" "$(pg_pid standby)" $(bridge_pids); do
     [ -z "$p" ] || pids="$pids $p"
   done
   local t0
@@ -229,17 +238,104 @@ cmd_status() {
       -c "SELECT coalesce(string_agg(application_name || ' ' || state || ' replay_lag=' || coalesce(replay_lag::text, '0'), ', '), 'no standby connected') FROM pg_stat_replication" 2>/dev/null || echo "?")
     printf '  %-26s %s\n' "replication" "$repl"
   fi
+  local roles split=0
+  roles=$(pg_roles_line) || split=1
+  printf '  %-26s %s\n' "PostgreSQL primary is" "$roles"
   local extra="http://127.0.0.1:${SYNAPSE_PORT:-?}  log $SYN_DIR/homeserver.log"
   if [ -n "${SYNAPSE_PORT:-}" ] && pid_alive "$(synapse_pid synapse)"; then
     versions_answer "$SYNAPSE_PORT" && extra="$extra  (answering)" || extra="$extra  (NOT answering)"
   fi
   status_line "Synapse" "$(synapse_pid synapse)" "$extra"
-  status_line "Synapse hot spare" "$(synapse_pid synapse-spare)" "http://127.0.0.1:${SPARE_PORT:-?}  (not started by default)"
+  extra="http://127.0.0.1:${SPARE_PORT:-?}  log $SPARE_DIR/homeserver.log"
+  if pid_alive "$(synapse_pid synapse-spare)"; then
+    versions_answer "$SPARE_PORT" && extra="$extra  (answering)" || extra="$extra  (NOT answering)"
+  else
+    extra="$extra  (not started by default; 'stack spare start' after promoting the standby)"
+  fi
+  status_line "Synapse hot spare" "$(synapse_pid synapse-spare)" "$extra"
+  haproxy_status_lines
   bridge_status_lines
   local m
   m=$(mounts_under "$CHROOT_DIR" | tr '\n' ' ')
   printf '  %-26s %s\n' "chroot mounts" "${m:-none}"
-  stack_fully_up
+  stack_fully_up && [ "$split" = 0 ]
+}
+
+# pg_in_recovery PORT -> t | f | "" (not answering); bounded (a hung server cannot hang status).
+pg_in_recovery() {
+  PGCONNECT_TIMEOUT=3 timeout 5 "$PG_BIN/psql" -X -At -h "$PG_SOCK" -p "$1" -U postgres -d postgres \
+    -c "SELECT pg_is_in_recovery()" 2>/dev/null || true
+}
+
+# Which node is primary (pg_is_in_recovery() = f): one line; returns 1 on a split brain.
+pg_roles_line() {
+  local p s
+  p=$(pg_in_recovery "${PG_PRIMARY_PORT:-0}")
+  s=$(pg_in_recovery "${PG_STANDBY_PORT:-0}")
+  local desc_p desc_s
+  case "$p" in t) desc_p="in recovery" ;; f) desc_p="PRIMARY" ;; *) desc_p="not answering" ;; esac
+  case "$s" in t) desc_s="in recovery" ;; f) desc_s="PRIMARY" ;; *) desc_s="not answering" ;; esac
+  local nodes="node 'primary' :${PG_PRIMARY_PORT:-?} $desc_p, node 'standby' :${PG_STANDBY_PORT:-?} $desc_s"
+  if [ "$p" = f ] && [ "$s" = f ]; then
+    echo "!!! SPLIT BRAIN: BOTH NODES ARE PRIMARY (writable) !!! ($nodes); fence one before anything writes"
+    return 1
+  elif [ "$p" = f ]; then
+    echo "node 'primary' :$PG_PRIMARY_PORT  (node 'standby' :$PG_STANDBY_PORT $desc_s)"
+  elif [ "$s" = f ]; then
+    echo "node 'standby' :$PG_STANDBY_PORT, promoted  (node 'primary' :$PG_PRIMARY_PORT $desc_p)"
+  else
+    echo "NONE: no node is primary ($nodes)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# stack spare start|stop: the hot-spare Synapse (config $SPARE_DIR/homeserver.yaml, database =
+# the standby node). Starting needs a promoted standby: against a read-only hot standby Synapse
+# cannot start, so that is refused up front with what to do; the start itself is bounded
+# (HSOPS_SYNAPSE_SPARE_START_TIMEOUT, default 60 s) and a failed start leaves nothing running.
+# haproxy is not touched: its server spare stays in whatever state the runtime API set.
+cmd_spare() {
+  local action=${1:-}
+  need_root
+  [ -f "$STACK_MARKER" ] && load_ports || die "no stack in $STACK_DIR; run: tests/harness/stack up"
+  lock_stack
+  local pid
+  pid=$(synapse_pid synapse-spare)
+  case "$action" in
+    start)
+      if pid_alive "$pid"; then
+        say "the hot-spare Synapse is already running (pid $pid, http://127.0.0.1:$SPARE_PORT)"
+        return 0
+      fi
+      [ -f "$SPARE_DIR/homeserver.yaml" ] || die "no hot-spare config at $SPARE_DIR/homeserver.yaml; run: tests/harness/stack up"
+      SYN_UID=${SYN_UID:?} SYN_GID=${SYN_GID:?}
+      local rec
+      rec=$(pg_in_recovery "$PG_STANDBY_PORT")
+      case "$rec" in
+        f) ;;
+        t) die "the standby (127.0.0.1:$PG_STANDBY_PORT) is still a read-only hot standby (pg_is_in_recovery() = t); the hot-spare Synapse cannot run against it. Promote it first: runuser -u $PG_OS_USER -- $PG_BIN/pg_ctl -D $PG_DIR/standby promote" ;;
+        *) die "the standby (127.0.0.1:$PG_STANDBY_PORT) does not answer; start it or check $PG_DIR/log/standby.log" "$PG_DIR/log/standby.log" ;;
+      esac
+      chroot_mount
+      local t0
+      t0=$(now)
+      step 1 1 "starting the hot-spare Synapse on 127.0.0.1:$SPARE_PORT (database: the standby node :$PG_STANDBY_PORT)"
+      if ! (SYNAPSE_START_TIMEOUT=${HSOPS_SYNAPSE_SPARE_START_TIMEOUT:-60} synapse_start "$SPARE_DIR" "$SPARE_PORT"); then
+        pid=$(synapse_pid synapse-spare)
+        if [ -n "$pid" ]; then stop_pid "Synapse (synapse-spare)" "$pid" 20; fi
+        rm -f "$RUN_DIR/synapse-spare.pid"
+        die "the hot-spare Synapse did not start (see above); nothing of it is left running"
+      fi
+      step_done "answering /_matrix/client/versions"
+      say "hot-spare Synapse up in $(elapsed "$t0") s: http://127.0.0.1:$SPARE_PORT (pid $(synapse_pid synapse-spare)); haproxy still routes by its runtime state"
+      ;;
+    stop)
+      if [ -n "$pid" ]; then stop_pid "Synapse (synapse-spare)" "$pid" 20; fi
+      rm -f "$RUN_DIR/synapse-spare.pid"
+      say "hot-spare Synapse stopped${pid:+ (pid $pid)}"
+      ;;
+    *) die "usage: tests/harness/stack spare start|stop" ;;
+  esac
 }
 
 cmd_env() {

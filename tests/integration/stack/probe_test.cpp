@@ -15,11 +15,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 
 #include "net/http.h"
 #include "net/json.h"
+#include "support/haproxy_api.h"
 #include "support/local_http_server.h"
 #include "support/stack_env.h"
 
@@ -291,6 +293,43 @@ TEST_CASE("probe succeeds against the real Synapse and its event is really in th
   CHECK(std::find(devices.begin(), devices.end(), "HSOPS_PROBE") == devices.end());
   // The secret never shows.
   CHECK(second.raw.find(env.secret("HSOPS_PROBE_PASSWORD_FILE")) == std::string::npos);
+}
+
+TEST_CASE("the stack's own config: the probe goes through haproxy to the main Synapse and succeeds", "[probe]") {
+  const auto& env = stack_env();
+  // The stack's hsops config points the probe (only) at haproxy.
+  std::ifstream cfg(env.get("HSOPS_CONFIG"));
+  const std::string text((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+  const auto probe_at = text.find("  probe:\n");
+  REQUIRE(probe_at != std::string::npos);
+  const auto url_at = text.find("homeserver_url: ", probe_at);
+  REQUIRE(url_at != std::string::npos);
+  CHECK(text.substr(url_at + 16, text.find('\n', url_at) - url_at - 16) == env.get("HSOPS_HAPROXY_URL"));
+
+  const std::string sock = env.get("HSOPS_HAPROXY_SOCKET");
+  const auto before = hsops::test::haproxy_servers(sock, env.get("HSOPS_HAPROXY_BACKEND"));
+  REQUIRE(before.count("master") == 1);
+  const std::string cmd = "timeout 60 " HSOPS_BINARY_DIR "/cmd/hsops/hsops check probe --format json --config " +
+                          env.get("HSOPS_CONFIG") + " 2>&1";
+  std::string raw;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) raw.append(buf, n);
+  const int status = ::pclose(p);
+  INFO(raw);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  const auto doc = json::parse(raw, nullptr, false);
+  REQUIRE(doc.is_object());
+  CHECK(doc["checks"][0]["status"] == "OK");
+  // Discovery (.well-known, answered by haproxy itself) keeps the client API on haproxy.
+  CHECK(raw.find("client API at " + env.get("HSOPS_HAPROXY_URL") + " ") != std::string::npos);
+  // Login, send and the /sync long-poll went through haproxy's server master.
+  const auto after = hsops::test::haproxy_servers(sock, env.get("HSOPS_HAPROXY_BACKEND"));
+  CHECK(after.at("master").stot >= before.at("master").stot + 3);
+  CHECK(raw.find(env.secret("HSOPS_PROBE_PASSWORD_FILE")) == std::string::npos);
 }
 
 TEST_CASE("wrong password: CRITICAL with M_FORBIDDEN", "[probe]") {

@@ -12,6 +12,7 @@
 #include "net/http.h"
 #include "net/json.h"
 #include "pg/connection.h"
+#include "support/haproxy_api.h"
 #include "support/stack_env.h"
 
 using namespace std::chrono_literals;
@@ -164,4 +165,32 @@ TEST_CASE("a statement longer than statement_timeout ends as a timeout / and NUL
   REQUIRE(rows.ok());
   CHECK_FALSE(rows->at(0, "a").has_value());
   CHECK(rows->at(0, "b") == std::optional<std::string>("42"));
+}
+
+TEST_CASE("haproxy fronts Synapse: master UP and serving, spare in maintenance, runtime API at level admin") {
+  const auto& env = stack_env();
+  const std::string sock = env.get("HSOPS_HAPROXY_SOCKET");
+  const auto before = hsops::test::haproxy_servers(sock, env.get("HSOPS_HAPROXY_BACKEND"));
+  INFO(hsops::test::haproxy_command(sock, "show servers state synapse"));
+  REQUIRE(before.count("master") == 1);
+  REQUIRE(before.count("spare") == 1);
+  CHECK(before.at("master").status == "UP");
+  CHECK(before.at("spare").status == "MAINT");
+
+  hsops::net::Request versions;
+  versions.url = env.get("HSOPS_HAPROXY_URL") + "/_matrix/client/versions";
+  auto v = hsops::net::perform_json(versions, nullptr);
+  REQUIRE(v.ok());
+  CHECK(v->http.status == 200);
+  CHECK(v->json.contains("versions"));
+  const auto after = hsops::test::haproxy_servers(sock, env.get("HSOPS_HAPROXY_BACKEND"));
+  CHECK(after.at("master").stot > before.at("master").stot);
+  CHECK(after.at("spare").stot == before.at("spare").stot);
+
+  // Level admin: a state change is accepted (and undone); the spare's Synapse is not running,
+  // so ready means its health check marks it DOWN, and traffic stays on master.
+  CHECK(hsops::test::haproxy_command(sock, "set server synapse/spare state ready").find_first_not_of("\n") == std::string::npos);
+  CHECK(hsops::test::haproxy_servers(sock, "synapse").at("spare").status != "MAINT");
+  CHECK(hsops::test::haproxy_command(sock, "set server synapse/spare state maint").find_first_not_of("\n") == std::string::npos);
+  CHECK(hsops::test::haproxy_servers(sock, "synapse").at("spare").status == "MAINT");
 }
