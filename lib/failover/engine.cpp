@@ -1,0 +1,195 @@
+// The loop over steps, its journal lines and the undo on failure. Journal first, then act:
+// after a crash the journal shows the step that may have half-happened.
+#include "failover/engine.h"
+
+#include <ctime>
+#include <random>
+
+#include "core/units.h"
+
+namespace hsops::failover {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+double seconds_since(const Clock& clock, Steady::time_point start) {
+  return std::chrono::duration<double>(clock.monotonic() - start).count();
+}
+
+bool back_half(const StepSpec& s) { return s.params.count("half") != 0 && s.params.at("half") == "back"; }
+
+struct Done {
+  std::size_t index;
+  std::unique_ptr<Action> action;
+  ActionResult result;
+};
+
+class Runner {
+ public:
+  Runner(const Operation& op, const Roles& roles, Journal& journal, const ActionFactory& make, const Clock& clock,
+         const RunOptions& options)
+      : op_(op), roles_(roles), journal_(journal), make_(make), clock_(clock), options_(options) {}
+
+  RunReport run() {
+    report_.run_id = options_.run_id;
+    report_.operation = options_.operation;
+    report_.started_at = unix_seconds(clock_.now());
+    const auto started = clock_.monotonic();
+    write(0, "run", StepState::started, options_.operation + " started");
+    bool failed = false;
+    for (std::size_t i = 0; i < op_.steps.size() && !failed; ++i) failed = !step(i);
+    for (std::size_t i = report_.steps.size(); i < op_.steps.size(); ++i) report_.steps.push_back(skipped(i));
+    if (failed) undo_completed();
+    report_.seconds = seconds_since(clock_, started);
+    report_.ok = !failed;
+    for (const auto& s : report_.steps) report_.ok = report_.ok && !s.over_budget;
+    if (!failed) report_.left_state = "every step done";
+    write(0, "run", failed ? StepState::failed : StepState::done, report_.left_state);
+    return report_;
+  }
+
+ private:
+  std::string node_of(const StepSpec& s) const { return (back_half(s) ? roles_.swapped() : roles_).node_for(s.node_role); }
+
+  StepReport skipped(std::size_t i) const {
+    StepReport r;
+    r.index = static_cast<int>(i + 1);
+    r.type = op_.steps[i].type;
+    r.node = node_of(op_.steps[i]);
+    r.state = StepState::skipped;
+    return r;
+  }
+
+  void say(const std::string& line) const {
+    if (options_.progress) options_.progress(line);
+  }
+
+  bool write(int step, const std::string& type, StepState state, const std::string& detail, nlohmann::json data = {}) {
+    JournalEntry e{options_.run_id, options_.operation, step, type, state, unix_seconds(clock_.now()), detail,
+                   data.is_null() ? nlohmann::json::object() : std::move(data)};
+    auto written = journal_.append(e);
+    if (!written) journal_error_ = written.error().message;
+    return written.ok();
+  }
+
+  // One step; false when it failed (then the run stops).
+  bool step(std::size_t i) {
+    const StepSpec& spec = op_.steps[i];
+    StepReport r = skipped(i);
+    const std::string name = "step " + std::to_string(i + 1) + "/" + std::to_string(op_.steps.size()) + " " + spec.type +
+                             (r.node.empty() ? "" : " " + r.node);
+    // A journal that cannot be written means a crash could not be recovered from: stop.
+    if (!write(r.index, spec.type, StepState::started, name)) {
+      r.state = StepState::failed;
+      r.detail = "journal not writable: " + journal_error_;
+      report_.left_state = "stopped before " + name + ": " + r.detail;
+      report_.steps.push_back(r);
+      return false;
+    }
+    say(name + ": " + describe_wait(spec));
+    const auto started = clock_.monotonic();
+    auto action = make_(spec, back_half(spec) ? roles_.swapped() : roles_);
+    auto result = action ? action->run(started + spec.deadline)
+                         : Result<ActionResult>(Error{ErrorKind::internal, "no action for step type " + spec.type});
+    r.seconds = seconds_since(clock_, started);
+    r.over_budget = spec.budget && r.seconds > std::chrono::duration<double>(*spec.budget).count();
+    if (!result) {
+      r.state = StepState::failed;
+      r.detail = result.error().message;
+      write(r.index, spec.type, StepState::failed, r.detail);
+      say(name + ": FAILED after " + format_duration(r.seconds) + ": " + r.detail);
+      report_.left_state = name + " failed: " + r.detail;
+      report_.steps.push_back(r);
+      return false;
+    }
+    r.state = StepState::done;
+    r.detail = result->detail;
+    write(r.index, spec.type, StepState::done, r.detail, result->data);
+    say(name + ": done in " + format_duration(r.seconds) + (r.over_budget ? " (OVER BUDGET)" : "") +
+        (r.detail.empty() ? "" : ": " + r.detail));
+    report_.steps.push_back(r);
+    done_.push_back({i, std::move(action), std::move(result).value()});
+    return true;
+  }
+
+  static std::string describe_wait(const StepSpec& spec) {
+    const StepType* t = find_step_type(spec.type);
+    return std::string(t != nullptr ? t->what : "") + " (deadline " +
+           format_duration(std::chrono::duration<double>(spec.deadline).count()) + ")";
+  }
+
+  // Reverses the completed steps that can be, last first; a failed undo is reported and the
+  // rest still run (each undo stands on its own: starting the old primary again does not
+  // depend on the route).
+  void undo_completed() {
+    std::vector<std::string> undone, not_undone;
+    for (auto it = done_.rbegin(); it != done_.rend(); ++it) {
+      const StepSpec& spec = op_.steps[it->index];
+      StepReport& r = report_.steps[it->index];
+      if (!it->action || !it->action->can_undo()) continue;
+      say("undo step " + std::to_string(r.index) + " " + spec.type + (r.node.empty() ? "" : " " + r.node));
+      auto u = it->action->undo(it->result, clock_.monotonic() + spec.deadline);
+      if (u) {
+        r.state = StepState::undone;
+        write(r.index, spec.type, StepState::undone, u->detail);
+        undone.push_back(spec.type + (r.node.empty() ? "" : " " + r.node));
+      } else {
+        r.state = StepState::undo_failed;
+        write(r.index, spec.type, StepState::undo_failed, u.error().message);
+        not_undone.push_back(spec.type + (r.node.empty() ? "" : " " + r.node) + " (" + u.error().message + ")");
+      }
+    }
+    if (!undone.empty()) {
+      std::string list;
+      for (const auto& u : undone) list += (list.empty() ? "" : ", ") + u;
+      report_.left_state += "; undone: " + list;
+    }
+    if (!not_undone.empty()) {
+      std::string list;
+      for (const auto& u : not_undone) list += (list.empty() ? "" : ", ") + u;
+      report_.left_state += "; NOT undone, fix by hand: " + list;
+    }
+  }
+
+  const Operation& op_;
+  const Roles& roles_;
+  Journal& journal_;
+  const ActionFactory& make_;
+  const Clock& clock_;
+  const RunOptions& options_;
+  RunReport report_;
+  std::vector<Done> done_;
+  std::string journal_error_;
+};
+
+}  // namespace
+
+nlohmann::json to_json(const RunReport& report) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : report.steps) {
+    steps.push_back({{"step", s.index}, {"type", s.type}, {"node", s.node}, {"state", std::string(to_string(s.state))},
+                     {"seconds", s.seconds}, {"over_budget", s.over_budget}, {"detail", s.detail}});
+  }
+  return {{"run_id", report.run_id}, {"operation", report.operation}, {"ok", report.ok},
+          {"started_at", report.started_at}, {"seconds", report.seconds}, {"left_state", report.left_state},
+          {"steps", steps}};
+}
+
+RunReport run_operation(const Operation& operation, const Roles& roles, Journal& journal, const ActionFactory& make,
+                        const Clock& clock, const RunOptions& options) {
+  return Runner(operation, roles, journal, make, clock, options).run();
+}
+
+std::string new_run_id(const Clock& clock) {
+  const auto t = std::chrono::system_clock::to_time_t(clock.now());
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rng() & 0xffff));
+  return std::string(stamp) + "-" + suffix;
+}
+
+}  // namespace hsops::failover
