@@ -3,6 +3,7 @@
 #include "failover/topology_state.h"
 
 #include "core/units.h"
+#include "failover/haproxy_runtime.h"
 #include "net/http.h"
 #include "pg/connection.h"
 
@@ -65,6 +66,46 @@ HomeserverState observe_homeserver(const HomeserverNode& node, Millis timeout) {
   return s;
 }
 
+std::optional<RouteState> observe_route(const Playbook& p, Millis timeout) {
+  if (!p.route.haproxy) return std::nullopt;
+  const auto& h = *p.route.haproxy;
+  RouteState r;
+  auto servers = haproxy_servers(h.socket, h.backend, timeout);
+  if (!servers) {
+    r.error = servers.error().message;
+    return r;
+  }
+  for (const auto& [node, server] : h.servers) {
+    std::string status = "not in backend " + h.backend;
+    for (const auto& s : servers.value()) {
+      if (s.name == server) status = s.status;
+    }
+    r.servers.emplace_back(node, status);
+  }
+  return r;
+}
+
+// The homeserver clients reach: per the route when it says (one server UP), else the one that
+// runs, else the playbook's.
+std::string serving(const Playbook& p, const TopologyState& t) {
+  if (t.route) {
+    std::vector<std::string> up;
+    for (const auto& [node, status] : t.route->servers) {
+      if (status.rfind("UP", 0) == 0) up.push_back(node);
+    }
+    if (up.size() == 1) return up.front();
+  }
+  int running = 0;
+  std::string last;
+  for (const auto& h : t.homeservers) {
+    if (h.up) {
+      ++running;
+      last = h.node;
+    }
+  }
+  return running == 1 ? last : p.active;
+}
+
 }  // namespace
 
 TopologyState observe(const Playbook& p, Millis timeout) {
@@ -75,6 +116,7 @@ TopologyState observe(const Playbook& p, Millis timeout) {
     if (t.databases.back().in_recovery == false) primaries.push_back(name);
   }
   for (const auto& [name, node] : p.homeservers) t.homeservers.push_back(observe_homeserver(node, timeout));
+  t.route = observe_route(p, timeout);
   if (primaries.size() == 2) {
     t.roles_problem = "both " + primaries[0] + " and " + primaries[1] + " accept writes (SPLIT BRAIN): stop one now";
   } else if (primaries.empty()) {
@@ -83,16 +125,7 @@ TopologyState observe(const Playbook& p, Millis timeout) {
     Roles roles;
     roles.primary = primaries.front();
     roles.standby = roles.primary == p.primary ? p.standby : p.primary;
-    // The homeserver that serves is the one running; when both or neither run, the playbook's.
-    int up = 0;
-    std::string running;
-    for (const auto& h : t.homeservers) {
-      if (h.up) {
-        ++up;
-        running = h.node;
-      }
-    }
-    roles.active = up == 1 ? running : p.active;
+    roles.active = serving(p, t);
     roles.spare = roles.active == p.active ? p.spare : p.active;
     t.roles = roles;
     t.replication = observe_replication(p.databases.at(roles.primary), timeout);
@@ -122,6 +155,17 @@ std::vector<std::string> describe(const TopologyState& t) {
     out.push_back(line);
   } else {
     out.push_back("roles: " + t.roles_problem);
+  }
+  if (t.route) {
+    std::string line = "route (haproxy): ";
+    if (!t.route->error.empty()) {
+      line += "unknown: " + t.route->error;
+    } else {
+      for (std::size_t i = 0; i < t.route->servers.size(); ++i) {
+        line += (i == 0 ? "" : ", ") + t.route->servers[i].first + " " + t.route->servers[i].second;
+      }
+    }
+    out.push_back(line);
   }
   for (const auto& h : t.homeservers) {
     out.push_back("homeserver " + h.node + ": " + (h.up ? "up" : "down (" + h.error + ")") +

@@ -32,12 +32,19 @@ struct HomeserverState {
   std::string error;
 };
 
+// The route's view when it is haproxy: each homeserver's server status.
+struct RouteState {
+  std::vector<std::pair<std::string, std::string>> servers;  // homeserver node -> "UP", "MAINT", ...
+  std::string error;                                          // the runtime API did not answer
+};
+
 struct TopologyState {
   std::vector<DatabaseState> databases;
   std::optional<Roles> roles;       // set when exactly one node is primary
   std::string roles_problem;        // otherwise why not: "both db1 and db2 accept writes (SPLIT BRAIN)"
   std::optional<ReplicationState> replication;
   std::vector<HomeserverState> homeservers;
+  std::optional<RouteState> route;  // set for an haproxy route
 };
 
 TopologyState observe(const Playbook& playbook, Millis timeout);
