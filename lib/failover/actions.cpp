@@ -1,0 +1,148 @@
+// Actions that run commands (lib/exec, under the step's deadline) or talk to haproxy.
+#include "failover/actions.h"
+
+#include <thread>
+
+#include "exec/exec.h"
+#include "failover/haproxy_runtime.h"
+#include "net/http.h"
+
+namespace hsops::failover {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+Millis left(Steady::time_point deadline) {
+  return std::max(Millis(1), std::chrono::duration_cast<Millis>(deadline - Steady::now()));
+}
+
+std::string joined(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+// A command to completion under the deadline; its last output line goes into the detail.
+Result<ActionResult> run_argv(const std::vector<std::string>& argv, Steady::time_point deadline) {
+  if (argv.empty()) return Error{ErrorKind::config, "no command"};
+  exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
+  c.deadline = left(deadline);
+  auto r = exec::run(c);
+  if (!r) return r.error();
+  const std::string said = exec::last_line(r->out + r->err);
+  if (r->timed_out) return Error{ErrorKind::timeout, "`" + joined(argv) + "` did not finish in time and was killed"};
+  if (r->exit_code != 0) {
+    return Error{ErrorKind::exit_status, "`" + joined(argv) + "` exited with " + std::to_string(r->exit_code) +
+                                             (said.empty() ? "" : ": " + said)};
+  }
+  return ActionResult{"`" + joined(argv) + "` done" + (said.empty() ? "" : ": " + said), {}};
+}
+
+std::vector<std::string> control_argv(const Control& c, const char* verb) {
+  if (!c.systemd_unit.empty()) return {"systemctl", verb, c.systemd_unit};
+  return c.command;
+}
+
+class HomeserverControl final : public Action {
+ public:
+  HomeserverControl(const HomeserverNode& node, bool start) : node_(node), start_(start) {}
+
+  Result<ActionResult> run(Steady::time_point deadline) override { return start_ ? start(deadline) : stop(deadline); }
+  bool can_undo() const override { return true; }
+  Result<ActionResult> undo(const ActionResult&, Steady::time_point deadline) override {
+    return start_ ? stop(deadline) : start(deadline);
+  }
+
+ private:
+  Result<ActionResult> stop(Steady::time_point deadline) { return run_argv(control_argv(node_.stop, "stop"), deadline); }
+
+  // Started means serving: /_matrix/client/versions answers 200 before the deadline.
+  Result<ActionResult> start(Steady::time_point deadline) {
+    auto started = run_argv(control_argv(node_.start, "start"), deadline);
+    if (!started) return started;
+    const std::string url = node_.url + "/_matrix/client/versions";
+    std::string last = "no answer";
+    while (Steady::now() < deadline) {
+      auto r = net::get(url, net::Deadlines{std::min(left(deadline), Millis(2000)), std::min(left(deadline), Millis(5000))});
+      if (r && r->status == 200) return ActionResult{node_.name + " serves " + url, {}};
+      last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
+      std::this_thread::sleep_for(std::min(left(deadline), Millis(250)));
+    }
+    return Error{ErrorKind::timeout, node_.name + " was started but " + url + " did not answer in time (" + last + ")"};
+  }
+
+  const HomeserverNode& node_;
+  bool start_;
+};
+
+// Clients to `to`: with haproxy, `to` ready first and then the other in maintenance, so there
+// is no moment without a server; undo is the same towards the other one.
+class RouteSwitch final : public Action {
+ public:
+  RouteSwitch(const Playbook& p, std::string to, std::string from) : p_(p), to_(std::move(to)), from_(std::move(from)) {}
+
+  Result<ActionResult> run(Steady::time_point deadline) override { return send_to(to_, from_, deadline); }
+  bool can_undo() const override { return true; }
+  Result<ActionResult> undo(const ActionResult&, Steady::time_point deadline) override { return send_to(from_, to_, deadline); }
+
+ private:
+  Result<ActionResult> send_to(const std::string& to, const std::string& from, Steady::time_point deadline) {
+    if (p_.route.exec) return run_argv(p_.route.exec->to.at(to), std::min(deadline, Steady::now() + p_.route.exec->deadline));
+    const auto& h = *p_.route.haproxy;
+    if (auto r = set_server_state(h.socket, h.backend, h.servers.at(to), "ready", left(deadline)); !r) return r.error();
+    if (auto r = set_server_state(h.socket, h.backend, h.servers.at(from), "maint", left(deadline)); !r) return r.error();
+    return ActionResult{"haproxy " + h.backend + ": " + h.servers.at(to) + " ready, " + h.servers.at(from) + " in maintenance",
+                        {{"to", to}}};
+  }
+
+  const Playbook& p_;
+  std::string to_, from_;
+};
+
+class ExecStep final : public Action {
+ public:
+  explicit ExecStep(const StepSpec& s) : step_(s) {}
+  Result<ActionResult> run(Steady::time_point deadline) override { return run_argv(step_.command, deadline); }
+  bool can_undo() const override { return !step_.undo_command.empty(); }
+  Result<ActionResult> undo(const ActionResult&, Steady::time_point deadline) override {
+    return run_argv(step_.undo_command, deadline);
+  }
+
+ private:
+  const StepSpec& step_;
+};
+
+class WaitStep final : public Action {
+ public:
+  explicit WaitStep(Millis how_long) : how_long_(how_long) {}
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    if (Steady::now() + how_long_ > deadline) return Error{ErrorKind::config, "the wait is longer than the step's deadline"};
+    std::this_thread::sleep_for(how_long_);
+    return ActionResult{"waited " + std::to_string(how_long_.count()) + " ms", {}};
+  }
+
+ private:
+  Millis how_long_;
+};
+
+}  // namespace
+
+std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook) {
+  const std::string node = roles.node_for(step.node_role);
+  if (step.type == "homeserver.stop" || step.type == "homeserver.start") {
+    if (playbook.homeservers.count(node) == 0) return nullptr;
+    return std::make_unique<HomeserverControl>(playbook.homeservers.at(node), step.type == "homeserver.start");
+  }
+  if (step.type == "route.switch") {
+    const std::string other = node == roles.active ? roles.spare : roles.active;
+    return std::make_unique<RouteSwitch>(playbook, node, other);
+  }
+  if (step.type == "exec") return std::make_unique<ExecStep>(step);
+  if (step.type == "wait") {
+    auto how_long = parse_duration(step.params.count("for") ? step.params.at("for") : "0s");
+    return std::make_unique<WaitStep>(how_long ? how_long.value() : Millis(0));
+  }
+  return nullptr;
+}
+
+}  // namespace hsops::failover
