@@ -4,9 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 
 #include "exec/exec.h"
+#include "failover/actions.h"
+#include "failover/haproxy_runtime.h"
 #include "failover/journal.h"
+#include "failover/playbook.h"
 #include "pg/connection.h"
 #include "support/stack_env.h"
 #include "support/temp_dir.h"
@@ -21,7 +25,7 @@ const std::string kHsops = HSOPS_BINARY_DIR "/cmd/hsops/hsops";
 
 // A playbook for the stack: db1 the primary, db2 the standby, hs1 the Synapse, hs2 the spare
 // (not running); the controls are never run by plan or status.
-std::filesystem::path stack_playbook(const hsops::test::TempDir& dir) {
+std::filesystem::path stack_playbook(const hsops::test::TempDir& dir, bool haproxy = false) {
   const auto& env = stack_env();
   const auto file = dir.path() / "playbook.yaml";
   std::ofstream(file) << "name: stack\n"
@@ -36,7 +40,10 @@ std::filesystem::path stack_playbook(const hsops::test::TempDir& dir) {
                          "      stop: {command: [/bin/false]}\n      start: {command: [/bin/false]}\n"
                          "    hs2:\n      url: " << env.get("HSOPS_SYNAPSE_SPARE_URL") << "\n"
                          "      stop: {command: [/bin/false]}\n      start: {command: [/bin/false]}\n"
-                         "route:\n  exec:\n    to: {hs1: [/bin/true], hs2: [/bin/true]}\n"
+                      << (haproxy ? "route:\n  haproxy:\n    socket: " + env.get("HSOPS_HAPROXY_SOCKET") +
+                                        "\n    backend: synapse\n    servers: {hs1: master, hs2: spare}\n"
+                                  : std::string("route:\n  exec:\n    to: {hs1: [/bin/true], hs2: [/bin/true]}\n"))
+                      << 
                          "probe:\n  url: " << env.get("HSOPS_SYNAPSE_URL") << "\n"
                          "  user: '" << env.get("HSOPS_PROBE_USER") << "'\n"
                          "  password_file: " << env.get("HSOPS_PROBE_PASSWORD_FILE") << "\n";
@@ -136,4 +143,50 @@ TEST_CASE("failover plan: a playbook with an unknown step type is refused with f
   CHECK(run.exit_code == 3);
   CHECK(contains(run.out, playbook.string() + ":"));
   CHECK(contains(run.out, "operations.switchover[1].type: unknown step type 'pg.promot'"));
+}
+
+TEST_CASE("failover plan: an haproxy route is read through its runtime API", "[failover][stack]") {
+  hsops::test::TempDir dir;
+  const auto playbook = stack_playbook(dir, true);
+  const auto run = run_hsops({"failover", "plan", playbook.string(), "--operation", "switchover"});
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(contains(run.out, "route (haproxy): hs1 UP, hs2 MAINT"));
+  CHECK(contains(run.out, "homeserver hs1: up [active]"));
+}
+
+TEST_CASE("failover route.switch moves the stack's haproxy to the spare and its undo moves it back", "[failover][stack]") {
+  hsops::test::TempDir dir;
+  const auto playbook = hsops::failover::load_playbook(stack_playbook(dir, true));
+  const std::string socket = stack_env().get("HSOPS_HAPROXY_SOCKET");
+  // Whatever happens below, the stack's route is left as it was: master serving.
+  struct Restore {
+    std::string socket;
+    ~Restore() {
+      (void)hsops::failover::set_server_state(socket, "synapse", "master", "ready", 2000ms);
+      (void)hsops::failover::set_server_state(socket, "synapse", "spare", "maint", 2000ms);
+    }
+  } restore{socket};
+  auto states = [&] {
+    std::map<std::string, std::string> out;
+    auto servers = hsops::failover::haproxy_servers(socket, "synapse", 2000ms);
+    REQUIRE(servers.ok());
+    for (const auto& s : servers.value()) out[s.name] = s.status;
+    return out;
+  };
+  hsops::failover::StepSpec step;
+  step.type = "route.switch";
+  step.node_role = "spare";
+  auto action = hsops::failover::make_action(step, hsops::failover::Roles{"db1", "db2", "hs1", "hs2"}, playbook);
+  REQUIRE(action);
+  auto done = action->run(std::chrono::steady_clock::now() + 5s);
+  INFO((done.ok() ? done->detail : done.error().message));
+  REQUIRE(done.ok());
+  auto now = states();
+  CHECK(now["master"] == "MAINT");
+  CHECK(now["spare"] != "MAINT");  // ready; DOWN by its health check while the spare Synapse is stopped
+  REQUIRE(action->undo(done.value(), std::chrono::steady_clock::now() + 5s).ok());
+  now = states();
+  CHECK(now["master"].rfind("UP", 0) == 0);
+  CHECK(now["spare"] == "MAINT");
 }
