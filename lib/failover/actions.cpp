@@ -5,43 +5,13 @@
 
 #include "exec/exec.h"
 #include "failover/haproxy_runtime.h"
+#include "failover/run_command.h"
 #include "net/http.h"
 
 namespace hsops::failover {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-Millis left(Steady::time_point deadline) {
-  return std::max(Millis(1), std::chrono::duration_cast<Millis>(deadline - Steady::now()));
-}
-
-std::string joined(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
-}
-
-// A command to completion under the deadline; its last output line goes into the detail.
-Result<ActionResult> run_argv(const std::vector<std::string>& argv, Steady::time_point deadline) {
-  if (argv.empty()) return Error{ErrorKind::config, "no command"};
-  exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
-  c.deadline = left(deadline);
-  auto r = exec::run(c);
-  if (!r) return r.error();
-  const std::string said = exec::last_line(r->out + r->err);
-  if (r->timed_out) return Error{ErrorKind::timeout, "`" + joined(argv) + "` did not finish in time and was killed"};
-  if (r->exit_code != 0) {
-    return Error{ErrorKind::exit_status, "`" + joined(argv) + "` exited with " + std::to_string(r->exit_code) +
-                                             (said.empty() ? "" : ": " + said)};
-  }
-  return ActionResult{"`" + joined(argv) + "` done" + (said.empty() ? "" : ": " + said), {}};
-}
-
-std::vector<std::string> control_argv(const Control& c, const char* verb) {
-  if (!c.systemd_unit.empty()) return {"systemctl", verb, c.systemd_unit};
-  return c.command;
-}
 
 class HomeserverControl final : public Action {
  public:
@@ -127,8 +97,13 @@ class WaitStep final : public Action {
 
 }  // namespace
 
-std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook) {
+std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook, RunState& state) {
   const std::string node = roles.node_for(step.node_role);
+  if (step.type.rfind("pg.", 0) == 0) {
+    const std::string other = node == roles.primary ? roles.standby : roles.primary;
+    if (playbook.databases.count(node) == 0 || playbook.databases.count(other) == 0) return nullptr;
+    return make_pg_action(step, playbook.databases.at(node), playbook.databases.at(other), state);
+  }
   if (step.type == "homeserver.stop" || step.type == "homeserver.start") {
     if (playbook.homeservers.count(node) == 0) return nullptr;
     return std::make_unique<HomeserverControl>(playbook.homeservers.at(node), step.type == "homeserver.start");

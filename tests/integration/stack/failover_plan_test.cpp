@@ -174,10 +174,11 @@ TEST_CASE("failover route.switch moves the stack's haproxy to the spare and its 
     for (const auto& s : servers.value()) out[s.name] = s.status;
     return out;
   };
+  hsops::failover::RunState run_state;
   hsops::failover::StepSpec step;
   step.type = "route.switch";
   step.node_role = "spare";
-  auto action = hsops::failover::make_action(step, hsops::failover::Roles{"db1", "db2", "hs1", "hs2"}, playbook);
+  auto action = hsops::failover::make_action(step, hsops::failover::Roles{"db1", "db2", "hs1", "hs2"}, playbook, run_state);
   REQUIRE(action);
   auto done = action->run(std::chrono::steady_clock::now() + 5s);
   INFO((done.ok() ? done->detail : done.error().message));

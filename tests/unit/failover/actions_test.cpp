@@ -27,6 +27,7 @@ StepSpec spec(const std::string& type, const std::string& role = "") {
 }
 
 const Roles kRoles{"db1", "db2", "hs1", "hs2"};
+RunState run_state;
 auto soon() { return std::chrono::steady_clock::now() + 3s; }
 
 }  // namespace
@@ -37,7 +38,7 @@ TEST_CASE("failover actions: exec runs argv and a failure names the command and 
   StepSpec ok = spec("exec");
   ok.command = {"/bin/sh", "-c", "touch " + (dir.path() / "ran").string() + "; echo done"};
   ok.undo_command = {"/bin/rm", (dir.path() / "ran").string()};
-  auto a = make_action(ok, kRoles, p);
+  auto a = make_action(ok, kRoles, p, run_state);
   REQUIRE(a);
   auto r = a->run(soon());
   REQUIRE(r.ok());
@@ -49,7 +50,7 @@ TEST_CASE("failover actions: exec runs argv and a failure names the command and 
 
   StepSpec bad = spec("exec");
   bad.command = {"/bin/sh", "-c", "echo no VIP here >&2; exit 3"};
-  auto failed = make_action(bad, kRoles, p)->run(soon());
+  auto failed = make_action(bad, kRoles, p, run_state)->run(soon());
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().message == "`/bin/sh -c echo no VIP here >&2; exit 3` exited with 3: no VIP here");
 }
@@ -58,7 +59,7 @@ TEST_CASE("failover actions: a command that outlives the step's deadline is kill
   StepSpec slow = spec("exec");
   slow.command = {"/bin/sleep", "30"};
   const auto started = std::chrono::steady_clock::now();
-  auto r = make_action(slow, kRoles, playbook("http://127.0.0.1:9"))->run(started + 500ms);
+  auto r = make_action(slow, kRoles, playbook("http://127.0.0.1:9"), run_state)->run(started + 500ms);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == ErrorKind::timeout);
   CHECK(std::chrono::steady_clock::now() - started < 3s);
@@ -68,22 +69,22 @@ TEST_CASE("failover actions: homeserver.start waits for versions and gives up at
   // The spare's start command succeeds but nothing answers on its URL.
   const auto p = playbook("http://127.0.0.1:9");
   const auto started = std::chrono::steady_clock::now();
-  auto r = make_action(spec("homeserver.start", "spare"), kRoles, p)->run(started + 1s);
+  auto r = make_action(spec("homeserver.start", "spare"), kRoles, p, run_state)->run(started + 1s);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == ErrorKind::timeout);
   CHECK(r.error().message.rfind("hs2 was started but http://127.0.0.1:9/_matrix/client/versions did not answer in time", 0) == 0);
   CHECK(std::chrono::steady_clock::now() - started < 3s);
   // Stopping the spare runs its stop command (/bin/false here): the failure is the step's.
-  auto stop = make_action(spec("homeserver.stop", "spare"), kRoles, p)->run(soon());
+  auto stop = make_action(spec("homeserver.stop", "spare"), kRoles, p, run_state)->run(soon());
   REQUIRE_FALSE(stop.ok());
   CHECK(stop.error().kind == ErrorKind::exit_status);
 }
 
 TEST_CASE("failover actions: route.switch through the exec route and steps without an action yet", "[failover][actions]") {
   const auto p = playbook("http://127.0.0.1:9");
-  auto r = make_action(spec("route.switch", "spare"), kRoles, p)->run(soon());
+  auto r = make_action(spec("route.switch", "spare"), kRoles, p, run_state)->run(soon());
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "`/bin/sh -c echo routed to hs2; exit 4` exited with 4: routed to hs2");
-  CHECK(make_action(spec("route.switch", "active"), kRoles, p)->run(soon()).ok());
-  CHECK(make_action(spec("pg.promote", "standby"), kRoles, p) == nullptr);
+  CHECK(make_action(spec("route.switch", "active"), kRoles, p, run_state)->run(soon()).ok());
+  CHECK(make_action(spec("pg.promote", "standby"), kRoles, p, run_state) == nullptr);
 }

@@ -1,0 +1,274 @@
+// Zero loss is verified, not assumed: the fence reads the old primary's last WAL position
+// (pg_controldata's shutdown checkpoint when the data directory is here, else
+// pg_current_wal_lsn() read before stopping), and promotion waits until the standby replayed it.
+// A clean fast shutdown sends the standby all WAL first (../shared/reference/postgres-failover.md 3.1).
+#include "failover/pg_actions.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "exec/exec.h"
+#include "failover/run_command.h"
+#include "pg/connection.h"
+
+namespace hsops::failover {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+pg::Target bounded(pg::Target t, Steady::time_point deadline) {
+  const Millis rest = left(deadline);
+  t.options.connect_timeout = std::min(t.options.connect_timeout, std::max(rest, Millis(2000)));
+  t.options.statement_timeout = std::min(t.options.statement_timeout, rest);
+  t.options.application_name = "hsops-failover";
+  return t;
+}
+
+Result<pg::Rows> query(const DatabaseNode& node, const std::string& sql, Steady::time_point deadline,
+                       const pg::Params& params = {}) {
+  auto db = pg::connect(bounded(node.target, deadline));
+  if (!db) return db.error();
+  return db.value().query(sql, params);
+}
+
+std::string first(const pg::Rows& rows) { return rows.empty() ? "" : rows.rows[0][0].value_or(""); }
+
+class Checkpoint final : public Action {
+ public:
+  explicit Checkpoint(const DatabaseNode& n) : node_(n) {}
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    auto r = query(node_, "CHECKPOINT", deadline);
+    if (!r) return Error{r.error().kind, "CHECKPOINT on " + node_.name + ": " + r.error().message};
+    return ActionResult{"checkpoint done on " + node_.name, {}};
+  }
+
+ private:
+  const DatabaseNode& node_;
+};
+
+// pg_controldata's "Latest checkpoint location" and whether the cluster is shut down cleanly.
+std::optional<std::pair<std::string, bool>> control_data(const DatabaseNode& node, Steady::time_point deadline) {
+  if (node.data_dir.empty() || ::access(node.data_dir.c_str(), R_OK) != 0) return std::nullopt;
+  for (const char* bin : {"/usr/lib/postgresql/15/bin/pg_controldata", "/usr/lib/postgresql/16/bin/pg_controldata",
+                          "/usr/lib/postgresql/17/bin/pg_controldata"}) {
+    if (::access(bin, X_OK) != 0) continue;
+    exec::Command c(bin, {node.data_dir.string()});
+    c.deadline = left(deadline);
+    c.env_overrides = {{"LC_ALL", "C"}};
+    auto r = exec::run(c);
+    if (!r || r->exit_code != 0) return std::nullopt;
+    std::istringstream in(r->out);
+    std::string line, lsn;
+    bool clean = false;
+    while (std::getline(in, line)) {
+      if (line.rfind("Latest checkpoint location:", 0) == 0) lsn = line.substr(line.find_last_of(' ') + 1);
+      if (line.rfind("Database cluster state:", 0) == 0) clean = line.find("shut down") != std::string::npos;
+    }
+    if (!lsn.empty()) return std::pair{lsn, clean};
+  }
+  return std::nullopt;
+}
+
+class Fence final : public Action {
+ public:
+  Fence(const DatabaseNode& n, RunState& s) : node_(n), state_(s) {}
+
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    auto lsn = query(node_, "SELECT pg_current_wal_lsn()::text", deadline);
+    if (!lsn) return Error{lsn.error().kind, "reading " + node_.name + "'s WAL position before fencing: " + lsn.error().message};
+    state_.fence_lsn = first(lsn.value());
+    state_.fenced_node = node_.name;
+    auto stopped = run_argv(control_argv(node_.stop, "stop"), deadline);
+    if (!stopped) return read_only_instead(stopped.error(), deadline);
+    // Verified, not assumed: it must refuse connections now.
+    if (query(node_, "SELECT 1", deadline)) {
+      return Error{ErrorKind::state, node_.name + " still accepts connections after `" + node_.stop.text() +
+                                         "`: NOT fenced; do not promote (two writable primaries)"};
+    }
+    std::string detail = node_.name + " stopped; last WAL position " + state_.fence_lsn;
+    if (auto control = control_data(node_, deadline)) {
+      if (!control->second) return Error{ErrorKind::state, node_.name + " did not shut down cleanly: its last WAL may not have reached the standby"};
+      state_.fence_lsn = control->first;
+      detail = node_.name + " shut down cleanly at checkpoint " + control->first;
+    }
+    return ActionResult{detail, {{"lsn", state_.fence_lsn}, {"how", "stopped"}}};
+  }
+
+  bool can_undo() const override { return true; }
+  Result<ActionResult> undo(const ActionResult& done, Steady::time_point deadline) override {
+    if (done.data.value("how", "") == "read_only") {
+      auto r = query(node_, "ALTER SYSTEM RESET default_transaction_read_only", deadline);
+      if (r) r = query(node_, "SELECT pg_reload_conf()", deadline);
+      if (!r) return r.error();
+      return ActionResult{node_.name + " writable again", {}};
+    }
+    auto started = run_argv(control_argv(node_.start, "start"), deadline);
+    if (!started) return started;
+    return ActionResult{node_.name + " started again", {}};
+  }
+
+ private:
+  // It could not be stopped: refuse writes and end the sessions, and say so.
+  Result<ActionResult> read_only_instead(const Error& why, Steady::time_point deadline) {
+    auto r = query(node_, "ALTER SYSTEM SET default_transaction_read_only = on", deadline);
+    if (r) r = query(node_, "SELECT pg_reload_conf()", deadline);
+    if (!r) {
+      return Error{ErrorKind::state, node_.name + " could not be stopped (" + why.message +
+                                         ") nor made read-only (" + r.error().message + "): NOT fenced"};
+    }
+    auto ended = query(node_, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                              "AND backend_type = 'client backend'", deadline);
+    auto lsn = query(node_, "SELECT pg_current_wal_lsn()::text", deadline);
+    if (lsn) state_.fence_lsn = first(lsn.value());
+    return ActionResult{node_.name + " could not be stopped (" + why.message + "): made read-only and ended " +
+                            (ended ? first(ended.value()) : std::string("?")) + " sessions; last WAL position " + state_.fence_lsn,
+                        {{"lsn", state_.fence_lsn}, {"how", "read_only"}}};
+  }
+
+  const DatabaseNode& node_;
+  RunState& state_;
+};
+
+class WaitReplay final : public Action {
+ public:
+  WaitReplay(const DatabaseNode& n, RunState& s) : node_(n), state_(s) {}
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    if (state_.fence_lsn.empty()) return Error{ErrorKind::state, "no WAL position to wait for: pg.fence must run first"};
+    std::string replayed = "?";
+    do {
+      auto r = query(node_, "SELECT pg_last_wal_replay_lsn()::text, pg_last_wal_replay_lsn() >= $1::pg_lsn", deadline,
+                     {state_.fence_lsn});
+      if (r && !r->empty()) {
+        replayed = r->rows[0][0].value_or("?");
+        if (r->rows[0][1] == pg::Value("t")) {
+          return ActionResult{node_.name + " replayed " + replayed + " >= " + state_.fence_lsn + ": nothing lost",
+                              {{"replayed", replayed}}};
+        }
+      }
+      std::this_thread::sleep_for(std::min(left(deadline), Millis(100)));
+    } while (Steady::now() < deadline);
+    return Error{ErrorKind::timeout, node_.name + " replayed only to " + replayed + ", not " + state_.fence_lsn +
+                                         " in time: promoting it would lose the rest"};
+  }
+
+ private:
+  const DatabaseNode& node_;
+  RunState& state_;
+};
+
+class Promote final : public Action {
+ public:
+  explicit Promote(const DatabaseNode& n) : node_(n) {}
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    const auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(left(deadline)).count() - 1);
+    auto r = query(node_, "SELECT pg_promote(true, " + std::to_string(seconds) + ")", deadline);
+    if (!r) return Error{r.error().kind, "pg_promote on " + node_.name + ": " + r.error().message};
+    if (first(r.value()) != "t") return Error{ErrorKind::timeout, node_.name + " did not finish promotion in time"};
+    return ActionResult{node_.name + " promoted", {}};
+  }
+
+ private:
+  const DatabaseNode& node_;
+};
+
+class VerifyPrimary final : public Action {
+ public:
+  explicit VerifyPrimary(const DatabaseNode& n) : node_(n) {}
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    // A transaction id is only handed out by a writable primary: the smallest test write.
+    auto r = query(node_, "SELECT pg_is_in_recovery()::text, pg_current_xact_id()::text, pg_current_wal_lsn()::text", deadline);
+    if (!r || r->empty()) return Error{ErrorKind::state, node_.name + " takes no write: " + (r ? "no answer" : r.error().message)};
+    if (r->rows[0][0] == pg::Value("true")) return Error{ErrorKind::state, node_.name + " is still in recovery"};
+    return ActionResult{node_.name + " accepts writes (transaction " + r->rows[0][1].value_or("?") + ")", {}};
+  }
+
+ private:
+  const DatabaseNode& node_;
+};
+
+// The conninfo of `to` as a replication source, for primary_conninfo (libpq keywords only).
+std::string replication_conninfo(const DatabaseNode& to) {
+  std::string c = to.target.conninfo;
+  if (to.target.password) c += " password='" + *to.target.password + "'";
+  return c;
+}
+
+class Reattach final : public Action {
+ public:
+  Reattach(const DatabaseNode& n, const DatabaseNode& primary) : node_(n), primary_(primary) {}
+
+  Result<ActionResult> run(Steady::time_point deadline) override {
+    if (node_.data_dir.empty()) return Error{ErrorKind::config, node_.name + " has no data_dir: cannot reattach it here"};
+    const std::string slot = "hsops_" + node_.name;
+    auto made = query(primary_, "SELECT count(pg_create_physical_replication_slot($1)) FROM (SELECT 1) s WHERE NOT EXISTS "
+                                "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)", deadline, {slot});
+    if (!made) return Error{made.error().kind, "creating slot " + slot + " on " + primary_.name + ": " + made.error().message};
+    if (auto written = write_standby_config(slot); !written) return written.error();
+    auto started = run_argv(control_argv(node_.start, "start"), deadline);
+    if (!started) return started;
+    // Following the new timeline and streaming, as the new primary sees it.
+    do {
+      auto r = query(primary_, "SELECT state FROM pg_stat_replication WHERE application_name = $1", deadline, {node_.name});
+      auto standby = query(node_, "SELECT pg_is_in_recovery()::text", deadline);
+      if (r && !r->empty() && first(r.value()) == "streaming" && standby && first(standby.value()) == "true") {
+        return ActionResult{node_.name + " is a standby of " + primary_.name + ", streaming (slot " + slot + ")", {}};
+      }
+      std::this_thread::sleep_for(std::min(left(deadline), Millis(200)));
+    } while (Steady::now() < deadline);
+    return Error{ErrorKind::timeout, node_.name + " did not start streaming from " + primary_.name +
+                                         " in time (diverged? pg_rewind is not automated yet: see docs/failover.md)"};
+  }
+
+ private:
+  // standby.signal and primary_conninfo/primary_slot_name in postgresql.auto.conf, owned like
+  // the data directory (we may run as root; PostgreSQL refuses files it cannot read).
+  Result<bool> write_standby_config(const std::string& slot) {
+    struct stat owner{};
+    if (::stat(node_.data_dir.c_str(), &owner) != 0) return Error{ErrorKind::io, node_.data_dir.string() + ": cannot stat"};
+    const auto auto_conf = node_.data_dir / "postgresql.auto.conf";
+    std::ifstream in(auto_conf);
+    std::string kept, line;
+    while (std::getline(in, line)) {
+      if (line.rfind("primary_conninfo", 0) == 0 || line.rfind("primary_slot_name", 0) == 0) continue;
+      kept += line + "\n";
+    }
+    std::string conninfo = replication_conninfo(primary_);
+    std::string escaped;
+    for (char c : conninfo) escaped += c == '\'' ? std::string("''") : std::string(1, c);
+    kept += "primary_conninfo = '" + escaped + " application_name=" + node_.name + "'\n";
+    kept += "primary_slot_name = '" + slot + "'\n";
+    for (const auto& [file, text] : {std::pair{auto_conf, kept}, std::pair{node_.data_dir / "standby.signal", std::string()}}) {
+      std::ofstream out(file, std::ios::trunc);
+      out << text;
+      out.close();
+      if (!out) return Error{ErrorKind::io, file.string() + ": cannot write"};
+      ::chmod(file.c_str(), 0600);
+      if (::chown(file.c_str(), owner.st_uid, owner.st_gid) != 0 && ::geteuid() == 0) {
+        return Error{ErrorKind::io, file.string() + ": cannot give it to the data directory's owner"};
+      }
+    }
+    return true;
+  }
+
+  const DatabaseNode& node_;
+  const DatabaseNode& primary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Action> make_pg_action(const StepSpec& step, const DatabaseNode& node, const DatabaseNode& other,
+                                       RunState& state) {
+  if (step.type == "pg.checkpoint") return std::make_unique<Checkpoint>(node);
+  if (step.type == "pg.fence") return std::make_unique<Fence>(node, state);
+  if (step.type == "pg.wait_replay") return std::make_unique<WaitReplay>(node, state);
+  if (step.type == "pg.promote") return std::make_unique<Promote>(node);
+  if (step.type == "pg.verify_primary") return std::make_unique<VerifyPrimary>(node);
+  if (step.type == "pg.reattach") return std::make_unique<Reattach>(node, other);
+  return nullptr;
+}
+
+}  // namespace hsops::failover

@@ -1,0 +1,193 @@
+// The pg.* steps for real: a PostgreSQL 15 primary and streaming standby of the test's own
+// (not the shared stack's), switched over with zero loss and switched back, through the engine
+// with its journal. Runs the servers as the `postgres` OS user; everything is removed at the end.
+#include <catch2/catch.hpp>
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "exec/exec.h"
+#include "failover/actions.h"
+#include "failover/engine.h"
+#include "pg/connection.h"
+#include "support/child_process.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using namespace hsops::failover;
+
+namespace {
+
+const std::string kBin = "/usr/lib/postgresql/15/bin/";
+
+std::vector<std::string> as_postgres(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+  return argv;
+}
+
+void run_ok(const std::vector<std::string>& argv) {
+  hsops::exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
+  c.deadline = 120s;
+  auto r = hsops::exec::run(c);
+  REQUIRE(r.ok());
+  INFO(r->out << r->err);
+  REQUIRE(r->exit_code == 0);
+}
+
+// Two clusters under a temp dir, db1 primary and db2 its streaming standby (slot hsops_db2).
+struct PgPair {
+  hsops::test::TempDir dir;
+  fs::path sock;
+  int port1 = hsops::test::free_loopback_port();
+  int port2 = hsops::test::free_loopback_port();
+
+  PgPair() {
+    sock = dir.path() / "sock";
+    fs::create_directories(sock);
+    passwd* pg = ::getpwnam("postgres");
+    REQUIRE(pg != nullptr);
+    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    REQUIRE(::chown(dir.path().c_str(), pg->pw_uid, pg->pw_gid) == 0);
+    REQUIRE(::chown(sock.c_str(), pg->pw_uid, pg->pw_gid) == 0);
+    run_ok(as_postgres({kBin + "initdb", "-D", data("db1"), "-U", "postgres", "--auth=trust", "--data-checksums", "-N"}));
+    std::ofstream(data("db1") + "/postgresql.conf", std::ios::app)
+        << "listen_addresses = ''\nunix_socket_directories = '" << sock.string() << "'\nfsync = off\nhot_standby = on\n";
+    run_ok(start_argv("db1", port1));
+    run_ok(as_postgres({kBin + "pg_basebackup", "-h", sock.string(), "-p", std::to_string(port1), "-U", "postgres", "-D",
+                        data("db2"), "-R", "-X", "stream", "-C", "-S", "hsops_db2", "-c", "fast", "--no-sync"}));
+    run_ok(start_argv("db2", port2));
+  }
+  ~PgPair() {
+    for (const char* node : {"db1", "db2"}) {
+      hsops::exec::Command c("runuser", {"-u", "postgres", "--", kBin + "pg_ctl", "-D", data(node), "-m", "immediate", "-w", "stop"});
+      c.deadline = 30s;
+      (void)hsops::exec::run(c);
+    }
+  }
+  std::string data(const std::string& node) const { return (dir.path() / node).string(); }
+  std::vector<std::string> start_argv(const std::string& node, int port) const {
+    return as_postgres({kBin + "pg_ctl", "-D", data(node), "-l", data(node) + ".log", "-o", "-p " + std::to_string(port),
+                        "-w", "-t", "60", "start"});
+  }
+  std::vector<std::string> stop_argv(const std::string& node) const {
+    return as_postgres({kBin + "pg_ctl", "-D", data(node), "-m", "fast", "-w", "-t", "60", "stop"});
+  }
+  std::string conninfo(int port) const { return "host=" + sock.string() + " port=" + std::to_string(port) + " user=postgres dbname=postgres"; }
+
+  Playbook playbook() const {
+    Playbook p;
+    p.name = "pair";
+    for (const auto& [node, port] : {std::pair{std::string("db1"), port1}, std::pair{std::string("db2"), port2}}) {
+      DatabaseNode n;
+      n.name = node;
+      n.target.conninfo = conninfo(port);
+      n.data_dir = data(node);
+      n.stop = Control{"", stop_argv(node), 60s};
+      n.start = Control{"", start_argv(node, port), 60s};
+      p.databases[node] = n;
+    }
+    p.primary = "db1";
+    p.standby = "db2";
+    return p;
+  }
+};
+
+std::string sql(const std::string& conninfo, const std::string& statement) {
+  auto db = hsops::pg::Connection::open(conninfo);
+  REQUIRE(db.ok());
+  auto rows = db.value().query(statement);
+  INFO(statement);
+  REQUIRE(rows.ok());
+  return rows->empty() ? "" : rows->rows[0][0].value_or("");
+}
+
+// The database half of a switchover: fence, replay, promote, verify, then the old primary
+// becomes the new one's standby.
+Operation database_switchover() {
+  Operation op{"switchover", {}};
+  for (const auto& type : {"pg.checkpoint", "pg.fence", "pg.wait_replay", "pg.promote", "pg.verify_primary", "pg.reattach"}) {
+    StepSpec s;
+    s.type = type;
+    s.node_role = std::string(find_step_type(type)->default_role);
+    s.deadline = 60s;
+    op.steps.push_back(s);
+  }
+  return op;
+}
+
+RunReport switch_over(const Playbook& p, const Roles& roles, const fs::path& journal_file) {
+  auto journal = Journal::open(journal_file);
+  REQUIRE(journal.ok());
+  RunState state;
+  const Operation op = database_switchover();
+  ActionFactory make = [&](const StepSpec& s, const Roles& r) { return make_action(s, r, p, state); };
+  static const hsops::SystemClock clock;
+  std::vector<std::string> lines;
+  RunOptions options{new_run_id(clock), "switchover", [&](const std::string& l) { lines.push_back(l); }};
+  auto report = run_operation(op, roles, journal.value(), make, clock, options);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  CHECK(report.ok);
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("failover pg steps: a real switchover loses nothing and the old primary follows and then it goes back", "[failover][integration]") {
+  PgPair pair;
+  const auto p = pair.playbook();
+  const std::string db1 = pair.conninfo(pair.port1), db2 = pair.conninfo(pair.port2);
+  sql(db1, "CREATE TABLE messages (id serial PRIMARY KEY, body text)");
+  sql(db1, "INSERT INTO messages (body) SELECT 'before ' || g FROM generate_series(1, 100) g");
+
+  const auto there = switch_over(p, Roles{"db1", "db2", "", ""}, pair.dir.path() / "journal.jsonl");
+  REQUIRE(there.ok);
+  CHECK(there.steps[2].detail.find(": nothing lost") != std::string::npos);
+  WARN("switchover there: " << there.seconds << " s; " << there.steps[1].detail << "; " << there.steps[2].detail);
+  CHECK(sql(db2, "SELECT pg_is_in_recovery()::text") == "false");
+  CHECK(sql(db1, "SELECT pg_is_in_recovery()::text") == "true");
+  CHECK(sql(db2, "SELECT count(*) FROM messages") == "100");
+  sql(db2, "INSERT INTO messages (body) VALUES ('on db2')");
+
+  const auto back = switch_over(p, Roles{"db2", "db1", "", ""}, pair.dir.path() / "journal.jsonl");
+  REQUIRE(back.ok);
+  CHECK(sql(db1, "SELECT pg_is_in_recovery()::text") == "false");
+  CHECK(sql(db2, "SELECT pg_is_in_recovery()::text") == "true");
+  CHECK(sql(db1, "SELECT count(*) FROM messages") == "101");
+  // Exactly one primary accepts writes.
+  sql(db1, "INSERT INTO messages (body) VALUES ('on db1 again')");
+  auto standby = hsops::pg::Connection::open(db2);
+  REQUIRE(standby.ok());
+  CHECK_FALSE(standby.value().query("INSERT INTO messages (body) VALUES ('must fail')").ok());
+
+  const auto journal = read_journal(pair.dir.path() / "journal.jsonl");
+  REQUIRE(journal.ok());
+  const auto last = last_run(journal->entries);
+  REQUIRE(last);
+  CHECK(last->finished);
+}
+
+TEST_CASE("failover pg steps: a fence whose stop fails makes the primary read-only and says so", "[failover][integration]") {
+  PgPair pair;
+  auto p = pair.playbook();
+  p.databases["db1"].stop = Control{"", {"/bin/false"}, 10s};
+  RunState state;
+  StepSpec fence;
+  fence.type = "pg.fence";
+  fence.node_role = "primary";
+  auto action = make_action(fence, Roles{"db1", "db2", "", ""}, p, state);
+  REQUIRE(action);
+  auto done = action->run(std::chrono::steady_clock::now() + 20s);
+  REQUIRE(done.ok());
+  CHECK(done->detail.find("db1 could not be stopped") != std::string::npos);
+  CHECK(done->detail.find("made read-only") != std::string::npos);
+  auto db = hsops::pg::Connection::open(pair.conninfo(pair.port1));
+  REQUIRE(db.ok());
+  CHECK_FALSE(db.value().query("CREATE TABLE refused (i int)").ok());
+  REQUIRE(action->undo(done.value(), std::chrono::steady_clock::now() + 20s).ok());
+  CHECK(sql(pair.conninfo(pair.port1), "SHOW default_transaction_read_only") == "off");
+}
