@@ -3,6 +3,7 @@
 #include "failover/engine.h"
 
 #include <ctime>
+#include <optional>
 #include <random>
 
 #include "core/units.h"
@@ -123,10 +124,23 @@ class Runner {
   // depend on the route).
   void undo_completed() {
     std::vector<std::string> undone, not_undone;
+    // Once a standby was promoted, that half of the operation is not undone: starting the
+    // fenced old primary again would make two writable primaries, and moving the homeserver
+    // back would point it at a fenced database. The new primary stays. Only a later half (the
+    // drill's switch back, before its own promotion) is undone.
+    std::optional<std::size_t> promoted;
+    for (const auto& d : done_) {
+      if (op_.steps[d.index].type == "pg.promote") promoted = d.index;
+    }
     for (auto it = done_.rbegin(); it != done_.rend(); ++it) {
       const StepSpec& spec = op_.steps[it->index];
       StepReport& r = report_.steps[it->index];
       if (!it->action || !it->action->can_undo()) continue;
+      const bool later_half = promoted && it->index > *promoted && back_half(spec) != back_half(op_.steps[*promoted]);
+      if (promoted && !later_half) {
+        kept_.push_back(spec.type + (r.node.empty() ? "" : " " + r.node));
+        continue;
+      }
       say("undo step " + std::to_string(r.index) + " " + spec.type + (r.node.empty() ? "" : " " + r.node));
       auto u = it->action->undo(it->result, clock_.monotonic() + spec.deadline);
       if (u) {
@@ -144,6 +158,12 @@ class Runner {
       for (const auto& u : undone) list += (list.empty() ? "" : ", ") + u;
       report_.left_state += "; undone: " + list;
     }
+    if (promoted) {
+      std::string list;
+      for (const auto& k : kept_) list += (list.empty() ? "" : ", ") + k;
+      report_.left_state += "; " + report_.steps[*promoted].node + " was promoted and stays primary" +
+                            (list.empty() ? "" : " (not undone, to keep one primary: " + list + ")");
+    }
     if (!not_undone.empty()) {
       std::string list;
       for (const auto& u : not_undone) list += (list.empty() ? "" : ", ") + u;
@@ -159,6 +179,7 @@ class Runner {
   const RunOptions& options_;
   RunReport report_;
   std::vector<Done> done_;
+  std::vector<std::string> kept_;
   std::string journal_error_;
 };
 

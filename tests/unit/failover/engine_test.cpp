@@ -30,7 +30,9 @@ class FakeAction final : public Action {
     if (script_.fails.count(type_)) return Error{ErrorKind::exit_status, type_ + " on " + node_ + " failed"};
     return ActionResult{type_ + " " + node_ + " ok", {{"node", node_}}};
   }
-  bool can_undo() const override { return type_ == "homeserver.stop" || type_ == "pg.fence"; }
+  bool can_undo() const override {
+    return type_ == "homeserver.stop" || type_ == "pg.fence" || type_ == "homeserver.start" || type_ == "route.switch";
+  }
   Result<ActionResult> undo(const ActionResult& done, std::chrono::steady_clock::time_point) override {
     script_.calls.push_back("undo " + type_ + " " + done.data.value("node", ""));
     if (script_.undo_fails.count(type_)) return Error{ErrorKind::exit_status, "start refused"};
@@ -156,4 +158,35 @@ TEST_CASE("failover engine: run ids are UTC time and a suffix", "[failover][engi
   const auto id = new_run_id(clock);
   CHECK(id.rfind("20231114T221320Z-", 0) == 0);
   CHECK(id.size() == 21);
+}
+
+TEST_CASE("failover engine: after a promotion the old primary is never started again by an undo", "[failover][engine]") {
+  Fixture f;
+  f.script.fails = {"probe"};
+  const auto report = f.run(switchover());
+  CHECK_FALSE(report.ok);
+  CHECK(report.steps[4].state == StepState::done);    // pg.fence db1: kept, db1 stays down
+  CHECK(report.steps[2].state == StepState::done);    // homeserver.stop hs1: kept
+  for (const auto& c : f.script.calls) CHECK(c != "undo pg.fence db1");
+  CHECK(report.steps[9].state == StepState::done);    // route.switch hs2: clients stay on the new side
+  CHECK(report.left_state ==
+        "step 11/11 probe failed: probe on  failed; db2 was promoted and stays primary (not undone, to keep one primary: "
+        "route.switch hs2, homeserver.start hs2, pg.fence db1, homeserver.stop hs1)");
+}
+
+TEST_CASE("failover engine: a drill failing on its way back undoes only the way back", "[failover][engine]") {
+  Fixture f;
+  f.script.fails = {"pg.wait_replay"};
+  // Only the way back's replay wait fails.
+  auto op = Operation{"drill", default_steps("drill")};
+  op.steps[4].type = "wait";  // the first half's replay wait becomes a harmless step in this fake
+  op.steps[4].node_role = "";
+  const auto report = f.run(op);
+  CHECK_FALSE(report.ok);
+  CHECK(report.steps[15].state == StepState::failed);   // back: pg.wait_replay db1
+  CHECK(report.steps[14].state == StepState::undone);   // back: pg.fence db2 -> db2 started again
+  CHECK(report.steps[12].state == StepState::undone);   // back: homeserver.stop hs2 -> started again
+  CHECK(report.steps[8].state == StepState::done);      // route.switch hs2 of the first half stays
+  CHECK(report.steps[3].state == StepState::done);      // the first half's fence stays
+  CHECK(report.left_state.find("db2 was promoted and stays primary") != std::string::npos);
 }
