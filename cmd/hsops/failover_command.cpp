@@ -8,6 +8,7 @@
 #include "failover/journal.h"
 #include "failover/playbook.h"
 #include "failover/preconditions.h"
+#include "failover/run.h"
 #include "failover/topology_state.h"
 
 namespace hsops::cli {
@@ -17,6 +18,8 @@ struct FailoverOptions {
   std::string playbook;
   std::string operation = "all";
   std::string timeout = "5s";
+  bool yes = false;
+  bool force = false;
 };
 
 constexpr const char* kDefaultPlaybook = "/etc/hsops/playbook.yaml";
@@ -103,6 +106,35 @@ int status(const FailoverOptions& o) {
   return state.roles ? 0 : 2;
 }
 
+// switchover, promote, drill: exit 0 done (and within budgets), 1 refused (nothing done),
+// 2 a step failed or ran over budget (the report says what was left), 3 bad playbook or I/O.
+int run_operation_command(const FailoverOptions& o, const std::string& operation) {
+  const auto playbook = load_or_exit(o);
+  failover::ExecuteOptions options;
+  options.operation = operation;
+  options.force = o.force;
+  options.observe_timeout = timeout_or_exit(o);
+  options.interaction = failover::Interaction{o.yes, &std::cin, &std::cout};
+  options.progress = [](const std::string& line) { std::cout << line << std::endl; };
+  static const SystemClock clock;
+  auto done = failover::execute(playbook, options, clock);
+  if (!done) {
+    std::cerr << "hsops failover " << operation << ": " << done.error().message << '\n';
+    return done.error().kind == ErrorKind::busy ? 1 : 3;
+  }
+  for (const auto& w : done->warnings) std::cout << "warning: " << w << '\n';
+  if (!done->refusals.empty()) {
+    for (const auto& r : done->refusals) std::cout << operation << " refused: " << r << '\n';
+    std::cout << "nothing was changed.\n";
+    return 1;
+  }
+  const auto& report = *done->report;
+  std::cout << operation << " " << (report.ok ? "OK" : "FAILED") << " in " << format_duration(report.seconds)
+            << (done->rto_seconds ? ", RTO " + format_duration(*done->rto_seconds) : std::string()) << ": "
+            << report.left_state << "\nreport: " << done->report_file.string() << '\n';
+  return report.ok ? 0 : 2;
+}
+
 }  // namespace
 
 void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
@@ -133,6 +165,26 @@ void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
   status_cmd->add_option("-t,--timeout", options->timeout, "Deadline for each connection and request (default 5s)")
       ->option_text("DURATION");
   status_cmd->callback([options] { std::exit(status(*options)); });
+
+  const std::vector<std::pair<std::string, std::string>> operations{
+      {"switchover", "Planned, zero data loss: refuses unless the standby streams within switchover_max_lag; fences\n"
+                     "the primary, waits until the standby replayed its last WAL, promotes, moves the homeserver and\n"
+                     "the route, probes through the public route."},
+      {"promote", "Unplanned (the primary is gone): refuses above maximum_lag_on_failover unless --force and says\n"
+                  "how much may be lost; fencing the old primary is still required."},
+      {"drill", "Switchover, proof of service, switch back, proof again: for a timer (--yes)."}};
+  for (const auto& [name, help] : operations) {
+    auto* cmd = failover->add_subcommand(
+        name, help + "\nOne run at a time (lock); every step is journaled; a failure undoes what can be undone\n"
+                     "safely and the report (<state_dir>/reports/) says what was left. Exit 0 done, 1 refused,\n"
+                     "2 failed or over budget, 3 bad playbook.");
+    cmd->add_option("playbook", options->playbook, "Playbook file")->option_text("PLAYBOOK");
+    cmd->add_flag("--yes", options->yes, "Do not ask before acting (timers, cron)");
+    if (name == "promote") cmd->add_flag("--force", options->force, "Promote even above maximum_lag_on_failover");
+    cmd->add_option("-t,--timeout", options->timeout, "Deadline for reading the state before acting (default 5s)")
+        ->option_text("DURATION");
+    cmd->callback([options, operation = name] { std::exit(run_operation_command(*options, operation)); });
+  }
 }
 
 }  // namespace hsops::cli

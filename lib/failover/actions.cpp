@@ -97,13 +97,21 @@ class WaitStep final : public Action {
 
 }  // namespace
 
-std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook, RunState& state) {
+std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook, RunState& state,
+                                    const Clock* clock, const Interaction* interaction) {
   const std::string node = roles.node_for(step.node_role);
   if (step.type.rfind("pg.", 0) == 0) {
     const std::string other = node == roles.primary ? roles.standby : roles.primary;
     if (playbook.databases.count(node) == 0 || playbook.databases.count(other) == 0) return nullptr;
-    return make_pg_action(step, playbook.databases.at(node), playbook.databases.at(other), state);
+    const auto& here = playbook.databases.at(node);
+    const auto& there = playbook.databases.at(other);
+    if (step.type == "pg.check_replication") {
+      return node == roles.standby ? make_check_replication(step, there, here, playbook) : make_check_replication(step, here, there, playbook);
+    }
+    return make_pg_action(step, here, there, state);
   }
+  if (step.type == "probe") return clock != nullptr ? make_probe(playbook, *clock) : nullptr;
+  if (step.type == "confirm") return interaction != nullptr ? make_confirm(step, roles, *interaction) : nullptr;
   if (step.type == "homeserver.stop" || step.type == "homeserver.start") {
     if (playbook.homeservers.count(node) == 0) return nullptr;
     return std::make_unique<HomeserverControl>(playbook.homeservers.at(node), step.type == "homeserver.start");

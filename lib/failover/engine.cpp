@@ -88,6 +88,7 @@ class Runner {
       return false;
     }
     say(name + ": " + describe_wait(spec));
+    r.started_at = unix_seconds(clock_.now());
     const auto started = clock_.monotonic();
     auto action = make_(spec, back_half(spec) ? roles_.swapped() : roles_);
     auto result = action ? action->run(started + spec.deadline)
@@ -189,7 +190,7 @@ nlohmann::json to_json(const RunReport& report) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : report.steps) {
     steps.push_back({{"step", s.index}, {"type", s.type}, {"node", s.node}, {"state", std::string(to_string(s.state))},
-                     {"seconds", s.seconds}, {"over_budget", s.over_budget}, {"detail", s.detail}});
+                     {"started_at", s.started_at}, {"seconds", s.seconds}, {"over_budget", s.over_budget}, {"detail", s.detail}});
   }
   return {{"run_id", report.run_id}, {"operation", report.operation}, {"ok", report.ok},
           {"started_at", report.started_at}, {"seconds", report.seconds}, {"left_state", report.left_state},

@@ -49,6 +49,7 @@ struct StepReport {
   std::string type;
   std::string node;
   StepState state = StepState::skipped;
+  double started_at = 0;  // unix seconds; 0 when it never ran
   double seconds = 0;
   bool over_budget = false;
   std::string detail;

@@ -8,11 +8,15 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "exec/exec.h"
 #include "failover/actions.h"
 #include "failover/engine.h"
+#include "failover/run_lock.h"
 #include "pg/connection.h"
 #include "support/child_process.h"
+#include "support/local_http_server.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -190,4 +194,99 @@ TEST_CASE("failover pg steps: a fence whose stop fails makes the primary read-on
   CHECK_FALSE(db.value().query("CREATE TABLE refused (i int)").ok());
   REQUIRE(action->undo(done.value(), std::chrono::steady_clock::now() + 20s).ok());
   CHECK(sql(pair.conninfo(pair.port1), "SHOW default_transaction_read_only") == "off");
+}
+
+namespace {
+
+// The pair as a playbook file: the homeservers are fixture HTTP servers that answer
+// /_matrix/client/versions, the route is a command, and the proof of service an exec step
+// (the stack's drill test has the real probe).
+std::filesystem::path playbook_file(const PgPair& pair, const hsops::test::LocalHttpServer& hs1,
+                                    const hsops::test::LocalHttpServer& hs2) {
+  auto yaml_list = [](const std::vector<std::string>& argv) {
+    std::string out = "[";
+    for (const auto& a : argv) out += (out.size() > 1 ? ", " : "") + std::string("'") + a + "'";
+    return out + "]";
+  };
+  const auto secret = pair.dir.path() / "probe.password";
+  std::ofstream(secret) << "unused: this playbook's switchover has no probe step\n";
+  fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
+  const auto file = pair.dir.path() / "playbook.yaml";
+  std::ofstream out(file);
+  out << "name: pair\nstate_dir: " << (pair.dir.path() / "failover").string() << "\n"
+      << "database:\n  primary: db1\n  standby: db2\n  nodes:\n";
+  for (const auto& [node, port] : {std::pair{std::string("db1"), pair.port1}, std::pair{std::string("db2"), pair.port2}}) {
+    out << "    " << node << ":\n      conninfo: \"" << pair.conninfo(port) << "\"\n      data_dir: " << pair.data(node) << "\n"
+        << "      stop: {command: " << yaml_list(pair.stop_argv(node)) << "}\n"
+        << "      start: {command: " << yaml_list(pair.start_argv(node, port)) << "}\n";
+  }
+  out << "homeserver:\n  active: hs1\n  spare: hs2\n  nodes:\n"
+      << "    hs1: {url: '" << hs1.url("") << "', stop: {command: [/bin/true]}, start: {command: [/bin/true]}}\n"
+      << "    hs2: {url: '" << hs2.url("") << "', stop: {command: [/bin/true]}, start: {command: [/bin/true]}}\n"
+      << "route:\n  exec:\n    to: {hs1: [/bin/true], hs2: [/bin/true]}\n"
+      << "probe: {url: 'http://127.0.0.1:9', user: '@probe:test', password_file: " << secret.string() << "}\n"
+      << "operations:\n  switchover:\n"
+      << "    - {type: pg.check_replication}\n    - {type: confirm}\n    - {type: homeserver.stop}\n"
+      << "    - {type: pg.checkpoint}\n    - {type: pg.fence}\n    - {type: pg.wait_replay}\n"
+      << "    - {type: pg.promote, budget: 30s}\n    - {type: pg.verify_primary}\n    - {type: homeserver.start}\n"
+      << "    - {type: route.switch}\n    - {type: exec, command: [/bin/true]}\n";
+  return file;
+}
+
+struct Cli {
+  int exit_code = -1;
+  std::string out;
+};
+
+Cli hsops_cli(const std::vector<std::string>& args) {
+  hsops::exec::Command c(HSOPS_BINARY_DIR "/cmd/hsops/hsops", args);
+  c.deadline = 120s;
+  auto r = hsops::exec::run(c);
+  REQUIRE(r.ok());
+  return {r->exit_code, r->out + r->err};
+}
+
+}  // namespace
+
+TEST_CASE("failover switchover from the CLI: refused by the lock and then done with a report", "[failover][integration]") {
+  PgPair pair;
+  hsops::test::LocalHttpServer hs1, hs2;
+  for (auto* hs : {&hs1, &hs2}) hs->route("/_matrix/client/versions", {200, {}, "{\"versions\":[\"v1.11\"]}"});
+  const auto playbook = playbook_file(pair, hs1, hs2);
+  sql(pair.conninfo(pair.port1), "CREATE TABLE messages (id serial PRIMARY KEY, body text)");
+  sql(pair.conninfo(pair.port1), "INSERT INTO messages (body) SELECT 'before ' || g FROM generate_series(1, 50) g");
+  {
+    // Another run holds the lock: refused, nothing done.
+    auto held = RunLock::take(pair.dir.path() / "failover" / "lock", "drill");
+    REQUIRE(held.ok());
+    const auto refused = hsops_cli({"failover", "switchover", playbook.string(), "--yes"});
+    INFO(refused.out);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.find("another failover run holds") != std::string::npos);
+    CHECK(refused.out.find("drill since") != std::string::npos);
+    CHECK(sql(pair.conninfo(pair.port1), "SELECT pg_is_in_recovery()::text") == "false");
+  }
+  const auto run = hsops_cli({"failover", "switchover", playbook.string(), "--yes"});
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("step 5/11 pg.fence db1: done in") != std::string::npos);
+  CHECK(run.out.find("switchover OK in") != std::string::npos);
+  CHECK(sql(pair.conninfo(pair.port2), "SELECT pg_is_in_recovery()::text") == "false");
+  CHECK(sql(pair.conninfo(pair.port2), "SELECT count(*) FROM messages") == "50");
+  // The report: every step with its time, what was left, no secret.
+  const auto reports = pair.dir.path() / "failover" / "reports";
+  REQUIRE(fs::exists(reports));
+  REQUIRE(fs::directory_iterator(reports) != fs::directory_iterator());
+  const auto report = nlohmann::json::parse(std::ifstream(fs::directory_iterator(reports)->path()));
+  CHECK(report["ok"] == true);
+  CHECK(report["steps"].size() == 11);
+  CHECK(report["steps"][6]["type"] == "pg.promote");
+  CHECK(report["steps"][6]["seconds"].get<double>() > 0);
+  CHECK(report["left_state"] == "every step done");
+  // status now sees db2 as the primary and the finished run.
+  const auto status = hsops_cli({"failover", "status", playbook.string()});
+  INFO(status.out);
+  CHECK(status.out.find("database db2: primary") != std::string::npos);
+  CHECK(status.out.find("last run: switchover") != std::string::npos);
+  CHECK(status.out.find("(finished)") != std::string::npos);
 }
