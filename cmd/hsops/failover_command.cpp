@@ -1,6 +1,7 @@
 #include "failover_command.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -32,8 +33,14 @@ std::string playbook_path(const FailoverOptions& o) {
 
 // Exit 3 with file:line:column, as a check's config error does.
 failover::Playbook load_or_exit(const FailoverOptions& o) {
+  const std::string path = playbook_path(o);
+  if (std::error_code ec; !std::filesystem::exists(path, ec)) {
+    std::cerr << "hsops failover: no playbook at " << path << ": write one from playbooks/example.yaml "
+              << "(docs/failover.md), then give its path or set $HSOPS_PLAYBOOK\n";
+    std::exit(3);
+  }
   try {
-    return failover::load_playbook(playbook_path(o));
+    return failover::load_playbook(path);
   } catch (const config::ConfigError& e) {
     std::cerr << "hsops failover: playbook error: " << e.what() << '\n';
     std::exit(3);

@@ -222,3 +222,10 @@ TEST_CASE("hsops-collector's config errors are whole lines", "[cli]") {
     CHECK(r->err.back() == '\n');
   }
 }
+
+TEST_CASE("failover without a playbook says where it looked and what to do", "[cli][failover]") {
+  auto r = run_hsops({"failover", "status"}, {{"HSOPS_PLAYBOOK", "/nonexistent/playbook.yaml"}});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "hsops failover: no playbook at /nonexistent/playbook.yaml: write one from playbooks/example.yaml "
+                 "(docs/failover.md), then give its path or set $HSOPS_PLAYBOOK\n");
+}
