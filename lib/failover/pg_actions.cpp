@@ -215,7 +215,9 @@ class Reattach final : public Action {
       auto r = query(primary_, "SELECT state FROM pg_stat_replication WHERE application_name = $1", deadline, {node_.name});
       auto standby = query(node_, "SELECT pg_is_in_recovery()::text", deadline);
       if (r && !r->empty() && first(r.value()) == "streaming" && standby && first(standby.value()) == "true") {
-        return ActionResult{node_.name + " is a standby of " + primary_.name + ", streaming (slot " + slot + ")", {}};
+        return ActionResult{node_.name + " is a standby of " + primary_.name + ", streaming (slot " + slot + ")" +
+                                drop_stale_slot(deadline),
+                            {}};
       }
       std::this_thread::sleep_for(std::min(left(deadline), Millis(200)));
     } while (Steady::now() < deadline);
@@ -224,6 +226,19 @@ class Reattach final : public Action {
   }
 
  private:
+  // The slot the new primary used while this node was primary stays behind on this node; on a
+  // standby an idle slot still keeps every WAL segment from its restart_lsn: the disk fills.
+  std::string drop_stale_slot(Steady::time_point deadline) {
+    const std::string stale = "hsops_" + primary_.name;
+    auto dropped = query(node_, "SELECT count(pg_drop_replication_slot(slot_name))::text FROM pg_replication_slots "
+                                "WHERE slot_name = $1 AND NOT active", deadline, {stale});
+    if (!dropped) {
+      return "; could not drop the stale slot " + stale + " here (" + dropped.error().message +
+             "): drop it by hand or it keeps WAL on " + node_.name;
+    }
+    return first(dropped.value()) == "1" ? "; dropped the stale slot " + stale + " here" : "";
+  }
+
   // standby.signal and primary_conninfo/primary_slot_name in postgresql.auto.conf, owned like
   // the data directory (we may run as root; PostgreSQL refuses files it cannot read).
   Result<bool> write_standby_config(const std::string& slot) {

@@ -2,6 +2,8 @@
 // last-drill.json for drills, read by status and the metrics), never holding a secret.
 #include "failover/run.h"
 
+#include "failover/rto.h"
+
 #include <fstream>
 
 #include "failover/actions.h"
@@ -27,16 +29,11 @@ std::optional<Roles> promote_roles(const Playbook& p, const TopologyState& t) {
   return std::nullopt;
 }
 
-// RTO: from the first step that stops writes (homeserver.stop or pg.fence) to the end of the
-// last successful probe.
+// RTO: the first outage (lib/failover/rto.h); a drill's way back is reported beside it.
 std::optional<double> rto(const RunReport& report) {
-  std::optional<double> from, to;
-  for (const auto& s : report.steps) {
-    if (!from && s.state != StepState::skipped && (s.type == "homeserver.stop" || s.type == "pg.fence")) from = s.started_at;
-    if (s.type == "probe" && s.state == StepState::done) to = s.started_at + s.seconds;
-  }
-  if (!from || !to) return std::nullopt;
-  return *to - *from;
+  const auto outages = outage_seconds(report);
+  if (outages.empty()) return std::nullopt;
+  return outages.front();
 }
 
 Result<std::filesystem::path> write_report(const Playbook& p, const RunReport& report, std::optional<double> rto_seconds) {
@@ -45,6 +42,10 @@ Result<std::filesystem::path> write_report(const Playbook& p, const RunReport& r
   auto json = to_json(report);
   json["deployment"] = p.name;
   json["rto_seconds"] = rto_seconds ? nlohmann::json(*rto_seconds) : nlohmann::json(nullptr);
+  if (report.operation == "drill") {
+    const auto outages = outage_seconds(report);
+    json["rto_back_seconds"] = outages.size() > 1 ? nlohmann::json(outages[1]) : nlohmann::json(nullptr);
+  }
   const auto file = p.state_dir / "reports" / (report.run_id + ".json");
   for (const auto& target : {file, report.operation == "drill" ? p.state_dir / "last-drill.json" : std::filesystem::path()}) {
     if (target.empty()) continue;

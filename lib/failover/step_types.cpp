@@ -96,6 +96,10 @@ std::vector<StepSpec> default_steps(std::string_view operation) {
       s.params["half"] = "back";
       steps.push_back(std::move(s));
     }
+    // And the node fenced on the way back follows again: a drill leaves a standby streaming.
+    auto follow = step("pg.reattach");
+    follow.params["half"] = "back";
+    steps.push_back(std::move(follow));
     return steps;
   }
   return {};

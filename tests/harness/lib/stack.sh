@@ -143,6 +143,7 @@ EOF
   synapse_override_probe_ratelimit
   write_hsops_config
   write_collector_config
+  write_playbook
   write_env_file
   set_state up
   step_done
@@ -289,52 +290,62 @@ pg_roles_line() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# stack spare start|stop: the hot-spare Synapse (config $SPARE_DIR/homeserver.yaml, database =
-# the standby node). Starting needs a promoted standby: against a read-only hot standby Synapse
-# cannot start, so that is refused up front with what to do; the start itself is bounded
-# (HSOPS_SYNAPSE_SPARE_START_TIMEOUT, default 60 s) and a failed start leaves nothing running.
-# haproxy is not touched: its server spare stays in whatever state the runtime API set.
-cmd_spare() {
-  local action=${1:-}
+# stack synapse start|stop and stack spare start|stop: the main Synapse (database: the node
+# 'primary') and the hot spare (database: the node 'standby'). A failover (hsops failover, the
+# stack's playbook) stops one and starts the other. Starting needs its database node to be
+# writable: against a read-only hot standby Synapse cannot start, so that is refused up front
+# with what to do; the start is bounded (HSOPS_SYNAPSE_START_TIMEOUT / _SPARE_START_TIMEOUT)
+# and a failed start leaves nothing running. haproxy is not touched: its servers stay in
+# whatever state the runtime API set.
+cmd_synapse_node() {
+  local name=$1 action=${2:-}
   need_root
   [ -f "$STACK_MARKER" ] && load_ports || die "no stack in $STACK_DIR; run: tests/harness/stack up"
   lock_stack
+  local dir port db_node db_port label timeout
+  if [ "$name" = synapse ]; then
+    dir=$SYN_DIR port=$SYNAPSE_PORT db_node=primary db_port=$PG_PRIMARY_PORT label="main Synapse"
+    timeout=$SYNAPSE_START_TIMEOUT
+  else
+    dir=$SPARE_DIR port=$SPARE_PORT db_node=standby db_port=$PG_STANDBY_PORT label="hot-spare Synapse"
+    timeout=${HSOPS_SYNAPSE_SPARE_START_TIMEOUT:-60}
+  fi
   local pid
-  pid=$(synapse_pid synapse-spare)
+  pid=$(synapse_pid "$name")
   case "$action" in
     start)
       if pid_alive "$pid"; then
-        say "the hot-spare Synapse is already running (pid $pid, http://127.0.0.1:$SPARE_PORT)"
+        say "the $label is already running (pid $pid, http://127.0.0.1:$port)"
         return 0
       fi
-      [ -f "$SPARE_DIR/homeserver.yaml" ] || die "no hot-spare config at $SPARE_DIR/homeserver.yaml; run: tests/harness/stack up"
+      [ -f "$dir/homeserver.yaml" ] || die "no config at $dir/homeserver.yaml; run: tests/harness/stack up"
       SYN_UID=${SYN_UID:?} SYN_GID=${SYN_GID:?}
       local rec
-      rec=$(pg_in_recovery "$PG_STANDBY_PORT")
+      rec=$(pg_in_recovery "$db_port")
       case "$rec" in
         f) ;;
-        t) die "the standby (127.0.0.1:$PG_STANDBY_PORT) is still a read-only hot standby (pg_is_in_recovery() = t); the hot-spare Synapse cannot run against it. Promote it first: runuser -u $PG_OS_USER -- $PG_BIN/pg_ctl -D $PG_DIR/standby promote" ;;
-        *) die "the standby (127.0.0.1:$PG_STANDBY_PORT) does not answer; start it or check $PG_DIR/log/standby.log" "$PG_DIR/log/standby.log" ;;
+        t) die "the node '$db_node' (127.0.0.1:$db_port) is a read-only hot standby (pg_is_in_recovery() = t); the $label cannot run against it. Promote it first (hsops failover, or: runuser -u $PG_OS_USER -- $PG_BIN/pg_ctl -D $PG_DIR/$db_node promote)" ;;
+        *) die "the node '$db_node' (127.0.0.1:$db_port) does not answer; start it or check $PG_DIR/log/$db_node.log" "$PG_DIR/log/$db_node.log" ;;
       esac
       chroot_mount
       local t0
       t0=$(now)
-      step 1 1 "starting the hot-spare Synapse on 127.0.0.1:$SPARE_PORT (database: the standby node :$PG_STANDBY_PORT)"
-      if ! (SYNAPSE_START_TIMEOUT=${HSOPS_SYNAPSE_SPARE_START_TIMEOUT:-60} synapse_start "$SPARE_DIR" "$SPARE_PORT"); then
-        pid=$(synapse_pid synapse-spare)
-        if [ -n "$pid" ]; then stop_pid "Synapse (synapse-spare)" "$pid" 20; fi
-        rm -f "$RUN_DIR/synapse-spare.pid"
-        die "the hot-spare Synapse did not start (see above); nothing of it is left running"
+      step 1 1 "starting the $label on 127.0.0.1:$port (database: the node '$db_node' :$db_port)"
+      if ! (SYNAPSE_START_TIMEOUT=$timeout synapse_start "$dir" "$port"); then
+        pid=$(synapse_pid "$name")
+        if [ -n "$pid" ]; then stop_pid "Synapse ($name)" "$pid" 20; fi
+        rm -f "$RUN_DIR/$name.pid"
+        die "the $label did not start (see above); nothing of it is left running"
       fi
       step_done "answering /_matrix/client/versions"
-      say "hot-spare Synapse up in $(elapsed "$t0") s: http://127.0.0.1:$SPARE_PORT (pid $(synapse_pid synapse-spare)); haproxy still routes by its runtime state"
+      say "$label up in $(elapsed "$t0") s: http://127.0.0.1:$port (pid $(synapse_pid "$name")); haproxy still routes by its runtime state"
       ;;
     stop)
-      if [ -n "$pid" ]; then stop_pid "Synapse (synapse-spare)" "$pid" 20; fi
-      rm -f "$RUN_DIR/synapse-spare.pid"
-      say "hot-spare Synapse stopped${pid:+ (pid $pid)}"
+      if [ -n "$pid" ]; then stop_pid "Synapse ($name)" "$pid" 20; fi
+      rm -f "$RUN_DIR/$name.pid"
+      say "$label stopped${pid:+ (pid $pid)}"
       ;;
-    *) die "usage: tests/harness/stack spare start|stop" ;;
+    *) die "usage: tests/harness/stack ${name/synapse-spare/spare} start|stop" ;;
   esac
 }
 
@@ -342,4 +353,32 @@ cmd_env() {
   [ -f "$ENV_FILE" ] || die "no env file at $ENV_FILE: the stack is not up; run: tests/harness/stack up"
   [ "$(stack_state)" = up ] || warn "the stack in $STACK_DIR is not up (state $(stack_state)); run: tests/harness/stack up"
   print_exports
+}
+
+# stack pg start|stop primary|standby: one PostgreSQL node, the way a failover playbook's
+# `stop`/`start` commands do it (fast shutdown, bounded; start on the node's own port). The
+# node keeps whatever role it has: starting a fenced old primary that has a standby.signal
+# starts it as a standby.
+cmd_pg_node() {
+  local action=${1:-} node=${2:-} port
+  need_root
+  [ -f "$STACK_MARKER" ] && load_ports || die "no stack in $STACK_DIR; run: tests/harness/stack up"
+  case "$node" in
+    primary) port=$PG_PRIMARY_PORT ;;
+    standby) port=$PG_STANDBY_PORT ;;
+    *) die "usage: tests/harness/stack pg start|stop primary|standby (got node '$node')" ;;
+  esac
+  lock_stack
+  case "$action" in
+    start)
+      if pg_running "$node"; then say "PostgreSQL $node is already running (pid $(pg_pid "$node"))"; return 0; fi
+      pg_start "$node" "$port"
+      say "PostgreSQL $node started on 127.0.0.1:$port (pid $(pg_pid "$node"))"
+      ;;
+    stop)
+      pg_stop "$node"
+      say "PostgreSQL $node stopped"
+      ;;
+    *) die "usage: tests/harness/stack pg start|stop primary|standby" ;;
+  esac
 }
