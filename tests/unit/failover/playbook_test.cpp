@@ -111,8 +111,11 @@ TEST_CASE("failover playbook: the standard drill goes there and back with a fenc
   }
   CHECK(promotions == 2);
   CHECK(fences == 2);
-  CHECK(back == 10);
+  CHECK(back == 11);
   CHECK(drill[10].type == "pg.reattach");
+  // The node fenced on the way back follows again: the drill leaves a standby streaming.
+  CHECK(drill.back().type == "pg.reattach");
+  CHECK(drill.back().params.at("half") == "back");
 }
 
 TEST_CASE("failover plan lines say what each step does to which node", "[failover][playbook]") {
