@@ -1,6 +1,8 @@
 // Actions that run commands (lib/exec, under the step's deadline) or talk to haproxy.
 #include "failover/actions.h"
 
+#include "failover/marker.h"
+
 #include <thread>
 
 #include "exec/exec.h"
@@ -111,6 +113,8 @@ std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, co
     return make_pg_action(step, here, there, state);
   }
   if (step.type == "probe") return clock != nullptr ? make_probe(playbook, *clock) : nullptr;
+  if (step.type == "marker.write") return clock != nullptr ? make_marker_write(playbook, *clock) : nullptr;
+  if (step.type == "marker.check") return clock != nullptr ? make_marker_check(playbook, *clock) : nullptr;
   if (step.type == "confirm") return interaction != nullptr ? make_confirm(step, roles, *interaction) : nullptr;
   if (step.type == "homeserver.stop" || step.type == "homeserver.start") {
     if (playbook.homeservers.count(node) == 0) return nullptr;

@@ -39,6 +39,13 @@ const std::vector<StepType> kTypes{
      "send them back", milliseconds(30000), {}},
     {"probe", Acts::nothing, "", "the end-to-end probe through the public route: the proof of service", "",
      milliseconds(60000), {}},
+    {"marker.write", Acts::nothing, "",
+     "send a marker message through the public route before anything moves (its room and event go to "
+     "<state_dir>/drill-marker.json)",
+     "", milliseconds(30000), {}},
+    {"marker.check", Acts::nothing, "",
+     "read the marker message back through the public route: what was written before the switch is still there", "",
+     milliseconds(30000), {}},
     {"exec", Acts::nothing, "", "run a command (argv) under the deadline; its output goes into the report", "",
      milliseconds(60000), {"command", "undo_command"}},
     {"wait", Acts::nothing, "", "wait a fixed time", "", milliseconds(60000), {"for"}},
@@ -90,6 +97,9 @@ std::vector<StepSpec> default_steps(std::string_view operation) {
     // There and back: the second half runs with the roles swapped (marked "back:" in plan).
     auto there = switchover_steps();
     there.erase(there.begin() + 1);  // a drill is unattended: no confirm
+    // The proof is also that what was written before the switch is still there.
+    there.insert(there.begin() + 1, step("marker.write"));
+    there.push_back(step("marker.check"));
     std::vector<StepSpec> steps = there;
     steps.push_back(step("pg.reattach"));
     for (auto s : there) {

@@ -149,8 +149,10 @@ TEST_CASE("failover engine: the drill's second half acts on the swapped roles", 
     if (c.rfind("run pg.promote", 0) == 0 || c.rfind("run pg.fence", 0) == 0) promotions.push_back(c);
   }
   CHECK(promotions == std::vector<std::string>{"run pg.fence db1", "run pg.promote db2", "run pg.fence db2", "run pg.promote db1"});
-  CHECK(report.steps[10].type == "pg.reattach");
-  CHECK(report.steps[10].node == "db1");
+  CHECK(report.steps[12].type == "pg.reattach");
+  CHECK(report.steps[12].node == "db1");
+  CHECK(report.steps.back().type == "pg.reattach");
+  CHECK(report.steps.back().node == "db2");  // the node fenced on the way back follows again
 }
 
 TEST_CASE("failover engine: run ids are UTC time and a suffix", "[failover][engine]") {
@@ -179,14 +181,14 @@ TEST_CASE("failover engine: a drill failing on its way back undoes only the way 
   f.script.fails = {"pg.wait_replay"};
   // Only the way back's replay wait fails.
   auto op = Operation{"drill", default_steps("drill")};
-  op.steps[4].type = "wait";  // the first half's replay wait becomes a harmless step in this fake
-  op.steps[4].node_role = "";
+  op.steps[5].type = "wait";  // the first half's replay wait becomes a harmless step in this fake
+  op.steps[5].node_role = "";
   const auto report = f.run(op);
   CHECK_FALSE(report.ok);
-  CHECK(report.steps[15].state == StepState::failed);   // back: pg.wait_replay db1
-  CHECK(report.steps[14].state == StepState::undone);   // back: pg.fence db2 -> db2 started again
-  CHECK(report.steps[12].state == StepState::undone);   // back: homeserver.stop hs2 -> started again
-  CHECK(report.steps[8].state == StepState::done);      // route.switch hs2 of the first half stays
-  CHECK(report.steps[3].state == StepState::done);      // the first half's fence stays
+  CHECK(report.steps[18].state == StepState::failed);   // back: pg.wait_replay db1
+  CHECK(report.steps[17].state == StepState::undone);   // back: pg.fence db2 -> db2 started again
+  CHECK(report.steps[15].state == StepState::undone);   // back: homeserver.stop hs2 -> started again
+  CHECK(report.steps[9].state == StepState::done);      // route.switch hs2 of the first half stays
+  CHECK(report.steps[4].state == StepState::done);      // the first half's fence stays
   CHECK(report.left_state.find("db2 was promoted and stays primary") != std::string::npos);
 }

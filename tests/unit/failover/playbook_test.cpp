@@ -111,8 +111,10 @@ TEST_CASE("failover playbook: the standard drill goes there and back with a fenc
   }
   CHECK(promotions == 2);
   CHECK(fences == 2);
-  CHECK(back == 11);
-  CHECK(drill[10].type == "pg.reattach");
+  CHECK(back == 13);
+  CHECK(drill[12].type == "pg.reattach");
+  CHECK(drill[1].type == "marker.write");
+  CHECK(drill[11].type == "marker.check");
   // The node fenced on the way back follows again: the drill leaves a standby streaming.
   CHECK(drill.back().type == "pg.reattach");
   CHECK(drill.back().params.at("half") == "back");
