@@ -33,6 +33,14 @@ void switchover_rules(const Playbook& p, const TopologyState& t, Preconditions& 
   }
 }
 
+// The primary's last seen position minus what the standby replayed; nullopt when unknown.
+std::optional<double> last_known_lag(const TopologyState& t, const DatabaseState& standby) {
+  if (!t.last_seen) return std::nullopt;
+  const auto primary = parse_lsn(t.last_seen->wal_lsn), replayed = parse_lsn(standby.wal_lsn);
+  if (!primary || !replayed) return std::nullopt;
+  return static_cast<double>(*primary) - static_cast<double>(*replayed);
+}
+
 void promote_rules(const Playbook& p, const TopologyState& t, bool force, Preconditions& out) {
   // The primary may be unreachable: the standby is whichever node answers in recovery.
   const DatabaseState* standby = nullptr;
@@ -58,8 +66,22 @@ void promote_rules(const Playbook& p, const TopologyState& t, bool force, Precon
       else out.refusals.push_back(loss + ", above maximum_lag_on_failover (" +
                                   format_bytes(static_cast<double>(p.maximum_lag_on_failover)) + "); --force to accept it");
     }
+  } else if (auto lag = last_known_lag(t, *standby)) {
+    const std::string seen = "the primary " + t.last_seen->node + " was last seen at " + t.last_seen->wal_lsn + " (" +
+                             utc_text(t.last_seen->at) + "), the standby " + standby->node + " has replayed " + standby->wal_lsn;
+    if (*lag <= 0) {
+      out.warnings.push_back(seen + ": it has all of that; what the primary wrote after it is lost");
+    } else if (*lag > static_cast<double>(p.maximum_lag_on_failover)) {
+      const std::string loss = seen + ": at least " + format_bytes(*lag) + " of WAL would be lost";
+      if (force) out.warnings.push_back(loss + " (--force)");
+      else out.refusals.push_back(loss + ", above maximum_lag_on_failover (" +
+                                  format_bytes(static_cast<double>(p.maximum_lag_on_failover)) + "); --force to accept it");
+    } else {
+      out.warnings.push_back(seen + ": at least " + format_bytes(*lag) + " of WAL is lost");
+    }
   } else {
-    out.warnings.push_back("the standby's lag is unknown (the primary does not answer): whatever it had not received is lost");
+    out.warnings.push_back("the standby's lag is unknown (the primary does not answer and no hsops failover command has "
+                           "seen its position): whatever it had not received is lost");
   }
 }
 

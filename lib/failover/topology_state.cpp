@@ -2,6 +2,7 @@
 // each under the timeout; an unreachable node is a state to report, not an error.
 #include "failover/topology_state.h"
 
+#include "core/clock.h"
 #include "core/units.h"
 #include "failover/haproxy_runtime.h"
 #include "net/http.h"
@@ -129,6 +130,15 @@ TopologyState observe(const Playbook& p, Millis timeout) {
     roles.spare = roles.active == p.active ? p.spare : p.active;
     t.roles = roles;
     t.replication = observe_replication(p.databases.at(roles.primary), timeout);
+  }
+  t.last_seen = load_last_seen(p.state_dir);
+  if (primaries.size() == 1) {
+    for (const auto& d : t.databases) {
+      if (d.node != primaries.front() || !parse_lsn(d.wal_lsn)) continue;
+      LastSeenPrimary seen{d.node, d.wal_lsn, unix_seconds(std::chrono::system_clock::now())};
+      // Best effort: without the file a later promote only says the lag is unknown.
+      if (save_last_seen(p.state_dir, seen)) t.last_seen = seen;
+    }
   }
   return t;
 }

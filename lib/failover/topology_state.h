@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "failover/last_seen.h"
 #include "failover/playbook.h"
 #include "failover/step_types.h"
 
@@ -45,8 +46,13 @@ struct TopologyState {
   std::optional<ReplicationState> replication;
   std::vector<HomeserverState> homeservers;
   std::optional<RouteState> route;  // set for an haproxy route
+  // The primary's position as last seen by an hsops failover command (this one included when
+  // a primary answers): the last known lag of a standby whose primary is gone.
+  std::optional<LastSeenPrimary> last_seen;
 };
 
+// Also records the answering primary's position in <state_dir>/last-primary.json (hsops's own
+// file; nothing on the servers changes).
 TopologyState observe(const Playbook& playbook, Millis timeout);
 
 // One line per fact for `plan` and `status`.
