@@ -9,6 +9,7 @@
 #include "failover/journal.h"
 #include "failover/playbook.h"
 #include "failover/preconditions.h"
+#include "failover/report_text.h"
 #include "failover/run.h"
 #include "failover/topology_state.h"
 
@@ -136,9 +137,7 @@ int run_operation_command(const FailoverOptions& o, const std::string& operation
     return 1;
   }
   const auto& report = *done->report;
-  std::cout << operation << " " << (report.ok ? "OK" : "FAILED") << " in " << format_duration(report.seconds)
-            << (done->rto_seconds ? ", RTO " + format_duration(*done->rto_seconds) : std::string()) << ": "
-            << report.left_state << "\nreport: " << done->report_file.string() << '\n';
+  std::cout << '\n' << failover::summary_text(report, playbook.name) << "report: " << done->report_file.string() << '\n';
   return report.ok ? 0 : 2;
 }
 

@@ -2,6 +2,7 @@
 // last-drill.json for drills, read by status and the metrics), never holding a secret.
 #include "failover/run.h"
 
+#include "failover/report_text.h"
 #include "failover/rto.h"
 
 #include <fstream>
@@ -55,6 +56,12 @@ Result<std::filesystem::path> write_report(const Playbook& p, const RunReport& r
     out.close();
     if (!out || std::rename(tmp.c_str(), target.c_str()) != 0) return Error{ErrorKind::io, target.string() + ": cannot write the report"};
   }
+  // The readable summary beside it, for mail from a timer and for people.
+  const auto text = p.state_dir / "reports" / (report.run_id + ".txt");
+  std::ofstream summary(text, std::ios::trunc);
+  summary << summary_text(report, p.name);
+  summary.close();
+  if (!summary) return Error{ErrorKind::io, text.string() + ": cannot write the summary"};
   return file;
 }
 
