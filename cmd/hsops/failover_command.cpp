@@ -10,6 +10,7 @@
 #include "failover/playbook.h"
 #include "failover/preconditions.h"
 #include "failover/report_text.h"
+#include "failover/resume.h"
 #include "failover/run.h"
 #include "failover/topology_state.h"
 
@@ -22,6 +23,8 @@ struct FailoverOptions {
   std::string timeout = "5s";
   bool yes = false;
   bool force = false;
+  bool resume = false;
+  bool rollback = false;
 };
 
 constexpr const char* kDefaultPlaybook = "/etc/hsops/playbook.yaml";
@@ -106,9 +109,11 @@ int status(const FailoverOptions& o) {
   } else {
     std::cout << "last run: " << run->operation << " " << run->run_id << (run->finished ? " (finished)" : " (INTERRUPTED)")
               << '\n';
-    if (run->in_flight) {
-      std::cout << "  interrupted in step " << run->in_flight->step << " " << run->in_flight->type << ": "
-                << run->in_flight->detail << '\n';
+    if (!run->finished) {
+      const auto op = playbook.operations.find(run->operation);
+      for (const auto& line : failover::describe_interrupted(*run, op == playbook.operations.end() ? nullptr : &op->second)) {
+        std::cout << "  " << line << '\n';
+      }
     }
   }
   return state.roles ? 0 : 2;
@@ -120,6 +125,7 @@ int run_operation_command(const FailoverOptions& o, const std::string& operation
   const auto playbook = load_or_exit(o);
   failover::ExecuteOptions options;
   options.operation = operation;
+  options.mode = o.resume ? failover::RunMode::resume : o.rollback ? failover::RunMode::rollback : failover::RunMode::fresh;
   options.force = o.force;
   options.observe_timeout = timeout_or_exit(o);
   options.interaction = failover::Interaction{o.yes, &std::cin, &std::cout};
@@ -182,11 +188,20 @@ void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
   for (const auto& [name, help] : operations) {
     auto* cmd = failover->add_subcommand(
         name, help + "\nOne run at a time (lock); every step is journaled; a failure undoes what can be undone\n"
-                     "safely and the report (<state_dir>/reports/) says what was left. Exit 0 done, 1 refused,\n"
+                     "safely and the report (<state_dir>/reports/) says what was left. A run cut short (kill -9,\n"
+                     "reboot) is finished with --resume or undone with --rollback. Exit 0 done, 1 refused,\n"
                      "2 failed or over budget, 3 bad playbook.");
     cmd->add_option("playbook", options->playbook, "Playbook file")->option_text("PLAYBOOK");
     cmd->add_flag("--yes", options->yes, "Do not ask before acting (timers, cron)");
     if (name == "promote") cmd->add_flag("--force", options->force, "Promote even above maximum_lag_on_failover");
+    auto* resume = cmd->add_flag("--resume", options->resume,
+                                 "Finish the journal's interrupted " + name + " (same run id, its recorded roles): steps\n"
+                                 "done before are skipped, the cut-short step and the rest run");
+    auto* rollback = cmd->add_flag("--rollback", options->rollback,
+                                   "Undo the interrupted " + name + "'s completed steps in reverse, back to the old primary;\n"
+                                   "refused once its promotion happened (then only --resume is safe)");
+    resume->excludes(rollback);
+    rollback->excludes(resume);
     cmd->add_option("-t,--timeout", options->timeout, "Deadline for reading the state before acting (default 5s)")
         ->option_text("DURATION");
     cmd->callback([options, operation = name] { std::exit(run_operation_command(*options, operation)); });

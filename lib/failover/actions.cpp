@@ -26,21 +26,34 @@ class HomeserverControl final : public Action {
   }
 
  private:
-  Result<ActionResult> stop(Steady::time_point deadline) { return run_argv(control_argv(node_.stop, "stop"), deadline); }
+  // A stop command may fail on a homeserver that is already stopped (a resumed run, a
+  // rollback): that is stopped when it no longer answers.
+  Result<ActionResult> stop(Steady::time_point deadline) {
+    auto stopped = run_argv(control_argv(node_.stop, "stop"), deadline);
+    if (stopped || answers(deadline, Millis(2000))) return stopped;
+    return ActionResult{node_.name + " does not answer: already stopped (" + stopped.error().message + ")", {}};
+  }
 
-  // Started means serving: /_matrix/client/versions answers 200 before the deadline.
+  // Started means serving: /_matrix/client/versions answers 200 before the deadline. A start
+  // command failing on one that already serves (a resumed run) is not a failure.
   Result<ActionResult> start(Steady::time_point deadline) {
     auto started = run_argv(control_argv(node_.start, "start"), deadline);
-    if (!started) return started;
-    const std::string url = node_.url + "/_matrix/client/versions";
+    if (!started && !answers(deadline, Millis(2000))) return started;
     std::string last = "no answer";
     while (Steady::now() < deadline) {
-      auto r = net::get(url, net::Deadlines{std::min(left(deadline), Millis(2000)), std::min(left(deadline), Millis(5000))});
-      if (r && r->status == 200) return ActionResult{node_.name + " serves " + url, {}};
-      last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
+      if (answers(deadline, Millis(5000), &last)) return ActionResult{node_.name + " serves " + versions_url(), {}};
       std::this_thread::sleep_for(std::min(left(deadline), Millis(250)));
     }
-    return Error{ErrorKind::timeout, node_.name + " was started but " + url + " did not answer in time (" + last + ")"};
+    return Error{ErrorKind::timeout, node_.name + " was started but " + versions_url() + " did not answer in time (" + last + ")"};
+  }
+
+  std::string versions_url() const { return node_.url + "/_matrix/client/versions"; }
+
+  // One GET of /_matrix/client/versions: 200 means it serves.
+  bool answers(Steady::time_point deadline, Millis total, std::string* last = nullptr) const {
+    auto r = net::get(versions_url(), net::Deadlines{std::min(left(deadline), Millis(2000)), std::min(left(deadline), total)});
+    if (last != nullptr) *last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
+    return r && r->status == 200;
   }
 
   const HomeserverNode& node_;

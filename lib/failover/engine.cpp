@@ -17,8 +17,6 @@ double seconds_since(const Clock& clock, Steady::time_point start) {
   return std::chrono::duration<double>(clock.monotonic() - start).count();
 }
 
-bool back_half(const StepSpec& s) { return s.params.count("half") != 0 && s.params.at("half") == "back"; }
-
 struct Done {
   std::size_t index;
   std::unique_ptr<Action> action;
@@ -34,9 +32,12 @@ class Runner {
   RunReport run() {
     report_.run_id = options_.run_id;
     report_.operation = options_.operation;
+    report_.mode = options_.resume ? "resume" : "run";
     report_.started_at = unix_seconds(clock_.now());
     const auto started = clock_.monotonic();
-    write(0, "run", StepState::started, options_.operation + " started");
+    nlohmann::json data{{"roles", to_json(roles_)}};
+    if (options_.resume) data["resumed"] = true;
+    write(0, "run", StepState::started, options_.operation + (options_.resume ? " resumed" : " started"), data);
     bool failed = false;
     for (std::size_t i = 0; i < op_.steps.size() && !failed; ++i) failed = !step(i);
     for (std::size_t i = report_.steps.size(); i < op_.steps.size(); ++i) report_.steps.push_back(skipped(i));
@@ -50,13 +51,11 @@ class Runner {
   }
 
  private:
-  std::string node_of(const StepSpec& s) const { return (back_half(s) ? roles_.swapped() : roles_).node_for(s.node_role); }
-
   StepReport skipped(std::size_t i) const {
     StepReport r;
     r.index = static_cast<int>(i + 1);
     r.type = op_.steps[i].type;
-    r.node = node_of(op_.steps[i]);
+    r.node = node_of(op_.steps[i], roles_);
     r.state = StepState::skipped;
     return r;
   }
@@ -79,6 +78,7 @@ class Runner {
     StepReport r = skipped(i);
     const std::string name = "step " + std::to_string(i + 1) + "/" + std::to_string(op_.steps.size()) + " " + spec.type +
                              (r.node.empty() ? "" : " " + r.node);
+    if (const JournalEntry* earlier = done_earlier(r.index)) return skip_done(i, *earlier, name);
     // A journal that cannot be written means a crash could not be recovered from: stop.
     if (!write(r.index, spec.type, StepState::started, name)) {
       r.state = StepState::failed;
@@ -90,7 +90,7 @@ class Runner {
     say(name + ": " + describe_wait(spec));
     r.started_at = unix_seconds(clock_.now());
     const auto started = clock_.monotonic();
-    auto action = make_(spec, back_half(spec) ? roles_.swapped() : roles_);
+    auto action = make_(spec, roles_for(spec, roles_));
     auto result = action ? action->run(started + spec.deadline)
                          : Result<ActionResult>(Error{ErrorKind::internal, "no action for step type " + spec.type});
     r.seconds = seconds_since(clock_, started);
@@ -111,6 +111,32 @@ class Runner {
         (r.detail.empty() ? "" : ": " + r.detail));
     report_.steps.push_back(r);
     done_.push_back({i, std::move(action), std::move(result).value()});
+    return true;
+  }
+
+  // With --resume, the journal entry of a step the interrupted attempt finished.
+  const JournalEntry* done_earlier(int index) const {
+    if (options_.resume == nullptr) return nullptr;
+    const JournalEntry* e = options_.resume->step(index);
+    return e != nullptr && e->state == StepState::done ? e : nullptr;
+  }
+
+  // Not run again: reported as done earlier, and its action is kept for a later undo and
+  // told what it found (a later step may need it).
+  bool skip_done(std::size_t i, const JournalEntry& earlier, const std::string& name) {
+    const StepSpec& spec = op_.steps[i];
+    StepReport r = skipped(i);
+    r.state = StepState::done;
+    r.detail = "done in the earlier attempt: " + earlier.detail;
+    const auto started = options_.resume->started_at.find(r.index);
+    r.started_at = started != options_.resume->started_at.end() ? started->second : earlier.at;
+    r.seconds = std::max(0.0, earlier.at - r.started_at);
+    say(name + ": done in the earlier attempt");
+    ActionResult result{earlier.detail, earlier.data};
+    auto action = make_(spec, roles_for(spec, roles_));
+    if (action) action->resume_from(result);
+    report_.steps.push_back(r);
+    done_.push_back({i, std::move(action), std::move(result)});
     return true;
   }
 
@@ -186,13 +212,35 @@ class Runner {
 
 }  // namespace
 
+bool back_half(const StepSpec& s) { return s.params.count("half") != 0 && s.params.at("half") == "back"; }
+
+Roles roles_for(const StepSpec& step, const Roles& roles) { return back_half(step) ? roles.swapped() : roles; }
+
+std::string node_of(const StepSpec& step, const Roles& roles) { return roles_for(step, roles).node_for(step.node_role); }
+
+nlohmann::json to_json(const Roles& r) {
+  return {{"primary", r.primary}, {"standby", r.standby}, {"active", r.active}, {"spare", r.spare}};
+}
+
+std::optional<Roles> roles_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  Roles r;
+  for (auto [key, out] : {std::pair{"primary", &r.primary}, {"standby", &r.standby}, {"active", &r.active}, {"spare", &r.spare}}) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    *out = it->get<std::string>();
+  }
+  if (r.primary.empty() || r.standby.empty()) return std::nullopt;
+  return r;
+}
+
 nlohmann::json to_json(const RunReport& report) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : report.steps) {
     steps.push_back({{"step", s.index}, {"type", s.type}, {"node", s.node}, {"state", std::string(to_string(s.state))},
                      {"started_at", s.started_at}, {"seconds", s.seconds}, {"over_budget", s.over_budget}, {"detail", s.detail}});
   }
-  return {{"run_id", report.run_id}, {"operation", report.operation}, {"ok", report.ok},
+  return {{"run_id", report.run_id}, {"operation", report.operation}, {"mode", report.mode}, {"ok", report.ok},
           {"started_at", report.started_at}, {"seconds", report.seconds}, {"left_state", report.left_state},
           {"steps", steps}};
 }

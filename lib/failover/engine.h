@@ -39,6 +39,9 @@ class Action {
     (void)deadline;
     return Error{ErrorKind::internal, "this step has no undo"};
   }
+  // A resumed run skips a step done in the earlier attempt; this hands the action what that
+  // attempt returned, so later steps find what it found (the fence's WAL position).
+  virtual void resume_from(const ActionResult& earlier) { (void)earlier; }
 };
 
 // Builds the action of one step with the run's roles (the second half of a drill swapped).
@@ -63,6 +66,7 @@ struct RunReport {
   double seconds = 0;
   std::vector<StepReport> steps;
   std::string left_state;     // one sentence: what the failure or the undo left
+  std::string mode = "run";   // "run", "resume" (an interrupted run finished) or "rollback"
 };
 
 nlohmann::json to_json(const RunReport& report);
@@ -71,7 +75,18 @@ struct RunOptions {
   std::string run_id;
   std::string operation;
   std::function<void(const std::string&)> progress;  // "step 5/11 pg.fence db1: ..." lines
+  // --resume: the interrupted run continued under its run id; its done steps are skipped.
+  const RunSummary* resume = nullptr;
 };
+
+// The second half of a drill (step params half: back), which runs with the roles swapped.
+bool back_half(const StepSpec& step);
+Roles roles_for(const StepSpec& step, const Roles& roles);
+std::string node_of(const StepSpec& step, const Roles& roles);
+
+// The run-level journal line records the roles, so --resume and --rollback use the run's own.
+nlohmann::json to_json(const Roles& roles);
+std::optional<Roles> roles_from_json(const nlohmann::json& j);
 
 RunReport run_operation(const Operation& operation, const Roles& roles, Journal& journal, const ActionFactory& make,
                         const Clock& clock, const RunOptions& options);

@@ -244,6 +244,7 @@ std::optional<RunSummary> last_run(const std::vector<JournalEntry>& entries) {
   std::map<int, std::pair<std::size_t, const JournalEntry*>> latest;
   std::optional<std::size_t> last_step_at;
   std::optional<std::size_t> run_end_at;  // the latest run-level line, when it says done/failed
+  bool seen_start = false;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const JournalEntry& entry = entries[i];
     if (entry.run_id != run.run_id) continue;
@@ -251,7 +252,11 @@ std::optional<RunSummary> last_run(const std::vector<JournalEntry>& entries) {
     if (entry.step > 0) {
       latest[entry.step] = {i, &entry};
       last_step_at = i;
+      if (entry.state == StepState::started) run.started_at[entry.step] = entry.at;
     } else if (entry.type == "run") {
+      const bool first_start = entry.state == StepState::started && !seen_start;
+      if (first_start) run.started_data = entry.data;
+      seen_start = seen_start || entry.state == StepState::started;
       // A later run-level line (a resume starting again) cancels an earlier end.
       const bool ends = entry.state == StepState::done || entry.state == StepState::failed;
       run_end_at = ends ? std::optional<std::size_t>(i) : std::nullopt;
@@ -270,6 +275,13 @@ std::optional<RunSummary> last_run(const std::vector<JournalEntry>& entries) {
     }
   }
   return run;
+}
+
+const JournalEntry* RunSummary::step(int index) const {
+  for (const auto& s : steps) {
+    if (s.step == index) return &s;
+  }
+  return nullptr;
 }
 
 }  // namespace hsops::failover

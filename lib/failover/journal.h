@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,12 @@ struct RunSummary {
   bool finished = false;
   std::vector<JournalEntry> steps;  // the latest entry of each step, in step order
   std::optional<JournalEntry> in_flight;  // a step started and neither done nor failed
+  std::map<int, double> started_at;       // step -> when it last started (unix seconds)
+  // The data of the run's first run-level "started" line: the roles it resolved, which a
+  // resumed run must use (after a promotion, looking again would give them swapped).
+  nlohmann::json started_data = nlohmann::json::object();
+  // The latest entry of step `index` (1-based), or nullptr.
+  const JournalEntry* step(int index) const;
 };
 std::optional<RunSummary> last_run(const std::vector<JournalEntry>& entries);
 

@@ -79,7 +79,7 @@ class Fence final : public Action {
 
   Result<ActionResult> run(Steady::time_point deadline) override {
     auto lsn = query(node_, "SELECT pg_current_wal_lsn()::text", deadline);
-    if (!lsn) return Error{lsn.error().kind, "reading " + node_.name + "'s WAL position before fencing: " + lsn.error().message};
+    if (!lsn) return already_fenced(lsn.error(), deadline);
     state_.fence_lsn = first(lsn.value());
     state_.fenced_node = node_.name;
     auto stopped = run_argv(control_argv(node_.stop, "stop"), deadline);
@@ -99,19 +99,42 @@ class Fence final : public Action {
   }
 
   bool can_undo() const override { return true; }
+  // Whatever the fence did (a rollback may undo one that was cut short and recorded nothing):
+  // a node that answers is made writable again, one that does not is started.
   Result<ActionResult> undo(const ActionResult& done, Steady::time_point deadline) override {
-    if (done.data.value("how", "") == "read_only") {
+    (void)done;
+    if (query(node_, "SELECT 1", deadline)) {
       auto r = query(node_, "ALTER SYSTEM RESET default_transaction_read_only", deadline);
       if (r) r = query(node_, "SELECT pg_reload_conf()", deadline);
       if (!r) return r.error();
-      return ActionResult{node_.name + " writable again", {}};
+      return ActionResult{node_.name + " runs and is writable again", {}};
     }
     auto started = run_argv(control_argv(node_.start, "start"), deadline);
     if (!started) return started;
     return ActionResult{node_.name + " started again", {}};
   }
 
+  void resume_from(const ActionResult& earlier) override {
+    state_.fence_lsn = earlier.data.value("lsn", "");
+    state_.fenced_node = node_.name;
+  }
+
  private:
+  // It does not answer: when a run is resumed this fence may already have stopped it. Fenced
+  // only when pg_controldata says it shut down cleanly; its last checkpoint is then the
+  // position to wait for, as in a first fence.
+  Result<ActionResult> already_fenced(const Error& why, Steady::time_point deadline) {
+    const auto control = control_data(node_, deadline);
+    if (!control || !control->second) {
+      return Error{why.kind, "reading " + node_.name + "'s WAL position before fencing: " + why.message +
+                                 (control ? " (and pg_controldata does not say it shut down cleanly)" : "")};
+    }
+    state_.fence_lsn = control->first;
+    state_.fenced_node = node_.name;
+    return ActionResult{node_.name + " was already shut down cleanly at checkpoint " + control->first + ": fenced",
+                        {{"lsn", state_.fence_lsn}, {"how", "stopped"}}};
+  }
+
   // It could not be stopped: refuse writes and end the sessions, and say so.
   Result<ActionResult> read_only_instead(const Error& why, Steady::time_point deadline) {
     auto r = query(node_, "ALTER SYSTEM SET default_transaction_read_only = on", deadline);
@@ -164,6 +187,10 @@ class Promote final : public Action {
  public:
   explicit Promote(const DatabaseNode& n) : node_(n) {}
   Result<ActionResult> run(Steady::time_point deadline) override {
+    // pg_promote() errors on a server that is not in recovery: a resumed run may find the
+    // promotion of its earlier attempt done.
+    auto recovering = query(node_, "SELECT pg_is_in_recovery()::text", deadline);
+    if (recovering && first(recovering.value()) == "false") return ActionResult{node_.name + " was already promoted", {}};
     const auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(left(deadline)).count() - 1);
     auto r = query(node_, "SELECT pg_promote(true, " + std::to_string(seconds) + ")", deadline);
     if (!r) return Error{r.error().kind, "pg_promote on " + node_.name + ": " + r.error().message};
@@ -207,9 +234,17 @@ class Reattach final : public Action {
     auto made = query(primary_, "SELECT count(pg_create_physical_replication_slot($1)) FROM (SELECT 1) s WHERE NOT EXISTS "
                                 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)", deadline, {slot});
     if (!made) return Error{made.error().kind, "creating slot " + slot + " on " + primary_.name + ": " + made.error().message};
+    // A resumed run may find it already started as a standby; running as a primary it must
+    // not be touched (the new primary is the other node).
+    auto recovering = query(node_, "SELECT pg_is_in_recovery()::text", deadline);
+    if (recovering && first(recovering.value()) != "true") {
+      return Error{ErrorKind::state, node_.name + " runs as a primary while " + primary_.name +
+                                         " is primary: two primaries, fence " + node_.name + " by hand"};
+    }
     if (auto written = write_standby_config(slot); !written) return written.error();
-    auto started = run_argv(control_argv(node_.start, "start"), deadline);
-    if (!started) return started;
+    if (!recovering) {
+      if (auto started = run_argv(control_argv(node_.start, "start"), deadline); !started) return started;
+    }
     // Following the new timeline and streaming, as the new primary sees it.
     do {
       auto r = query(primary_, "SELECT state FROM pg_stat_replication WHERE application_name = $1", deadline, {node_.name});

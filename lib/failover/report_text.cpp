@@ -24,7 +24,8 @@ std::string rto_line(const RunReport& report) {
 }  // namespace
 
 std::string summary_text(const RunReport& report, const std::string& deployment) {
-  std::string out = report.operation + " " + report.run_id + " on " + deployment + ": " + (report.ok ? "OK" : "FAILED") +
+  const std::string what = report.mode == "run" ? report.operation : report.operation + " " + report.mode;
+  std::string out = what + " " + report.run_id + " on " + deployment + ": " + (report.ok ? "OK" : "FAILED") +
                     " in " + format_duration(report.seconds) + "\n" + rto_line(report) + "\n";
   // The zero-loss evidence: what each replay wait compared.
   for (const auto& s : report.steps) {

@@ -9,6 +9,7 @@
 
 #include "failover/actions.h"
 #include "failover/preconditions.h"
+#include "failover/resume.h"
 #include "failover/run_lock.h"
 #include "failover/topology_state.h"
 
@@ -65,11 +66,88 @@ Result<std::filesystem::path> write_report(const Playbook& p, const RunReport& r
   return file;
 }
 
+Result<ExecuteResult> finish(const Playbook& p, RunReport report) {
+  ExecuteResult result;
+  result.rto_seconds = rto(report);
+  auto written = write_report(p, report, result.rto_seconds);
+  if (!written) return written.error();
+  result.report_file = written.value();
+  result.report = std::move(report);
+  return result;
+}
+
+InRecovery recovery_of(const TopologyState& state) {
+  return [state](const std::string& node) -> std::optional<bool> {
+    for (const auto& d : state.databases) {
+      if (d.node == node) return d.in_recovery;
+    }
+    return std::nullopt;
+  };
+}
+
+// After a rollback: exactly one primary, the old one, and it hands out a transaction id.
+void verify_one_primary(const Playbook& p, const Roles& roles, const ExecuteOptions& o, RunReport& report) {
+  const auto state = observe(p, o.observe_timeout);
+  const auto recovering = recovery_of(state);
+  RunState unused;
+  StepSpec verify;
+  verify.type = "pg.verify_primary";
+  verify.node_role = "primary";
+  auto action = make_action(verify, roles, p, unused);
+  auto writable = action ? action->run(std::chrono::steady_clock::now() + o.observe_timeout)
+                         : Result<ActionResult>(Error{ErrorKind::internal, "no verify action"});
+  const auto other = recovering(roles.standby);
+  if (writable && other != false) {
+    report.left_state += "; " + roles.primary + " is the only primary and takes writes, " + roles.standby +
+                         (other ? " is in recovery" : " does not answer");
+    return;
+  }
+  report.ok = false;
+  report.left_state += "; CHECK BY HAND: " + (writable ? roles.standby + " answers as a primary too (SPLIT BRAIN)"
+                                                       : roles.primary + " is not a writable primary: " + writable.error().message);
+}
+
+// --resume / --rollback: the journal's interrupted run of this operation, refused when there
+// is none, when it is another operation, or when going on is not safe.
+Result<ExecuteResult> continue_interrupted(const Playbook& p, const ExecuteOptions& o, const Clock& clock) {
+  const Operation& op = p.operations.at(o.operation);
+  auto read = read_journal(p.state_dir / "journal.jsonl");
+  if (!read) return read.error();
+  ExecuteResult result;
+  auto interrupted = find_interrupted(read->entries, op);
+  if (!interrupted) {
+    if (interrupted.error().kind != ErrorKind::state) return interrupted.error();
+    result.refusals.push_back(interrupted.error().message);
+    return result;
+  }
+  const auto state = observe(p, o.observe_timeout);
+  if (o.mode == RunMode::rollback) {
+    if (auto why = rollback_refusal(interrupted.value(), op, recovery_of(state))) result.refusals.push_back(*why);
+  } else if (state.roles_problem.find("SPLIT BRAIN") != std::string::npos) {
+    result.refusals.push_back(state.roles_problem);
+  }
+  if (!result.refusals.empty()) return result;
+  auto journal = Journal::open(p.state_dir / "journal.jsonl");
+  if (!journal) return journal.error();
+  RunState run_state;
+  const ActionFactory make = [&](const StepSpec& s, const Roles& r) {
+    return make_action(s, r, p, run_state, &clock, &o.interaction);
+  };
+  RunOptions run_options{interrupted->run.run_id, o.operation, o.progress, &interrupted->run};
+  if (o.mode == RunMode::resume) {
+    return finish(p, run_operation(op, interrupted->roles, journal.value(), make, clock, run_options));
+  }
+  auto report = rollback_operation(op, interrupted.value(), journal.value(), make, clock, run_options);
+  verify_one_primary(p, interrupted_roles(interrupted.value(), op), o, report);
+  return finish(p, std::move(report));
+}
+
 }  // namespace
 
 Result<ExecuteResult> execute(const Playbook& p, const ExecuteOptions& o, const Clock& clock) {
   auto lock = RunLock::take(p.state_dir / "lock", o.operation);
   if (!lock) return lock.error();
+  if (o.mode != RunMode::fresh) return continue_interrupted(p, o, clock);
   ExecuteResult result;
   const auto state = observe(p, o.observe_timeout);
   auto pre = check_preconditions(o.operation, p, state, o.force);
@@ -87,13 +165,9 @@ Result<ExecuteResult> execute(const Playbook& p, const ExecuteOptions& o, const 
     return make_action(s, r, p, run_state, &clock, &o.interaction);
   };
   RunOptions run_options{new_run_id(clock), o.operation, o.progress};
-  auto report = run_operation(p.operations.at(o.operation), *roles, journal.value(), make, clock, run_options);
-  result.rto_seconds = rto(report);
-  auto written = write_report(p, report, result.rto_seconds);
-  if (!written) return written.error();
-  result.report_file = written.value();
-  result.report = std::move(report);
-  return result;
+  auto done = finish(p, run_operation(p.operations.at(o.operation), *roles, journal.value(), make, clock, run_options));
+  if (done) done.value().warnings = result.warnings;
+  return done;
 }
 
 }  // namespace hsops::failover

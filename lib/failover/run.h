@@ -16,8 +16,12 @@
 
 namespace hsops::failover {
 
+// A fresh run, or what to do with the journal's interrupted run of the same operation.
+enum class RunMode { fresh, resume, rollback };
+
 struct ExecuteOptions {
   std::string operation;         // "switchover", "promote", "drill"
+  RunMode mode = RunMode::fresh;
   bool force = false;            // promote above maximum_lag_on_failover
   Interaction interaction;
   Millis observe_timeout{5000};
@@ -32,7 +36,9 @@ struct ExecuteResult {
   std::filesystem::path report_file;
 };
 
-// ErrorKind::busy when another run holds the lock.
+// ErrorKind::busy when another run holds the lock. --resume and --rollback continue the
+// interrupted run under its run id with its recorded roles; the report is
+// <state_dir>/reports/<run id>.json (the interrupted attempt wrote none) with its "mode".
 Result<ExecuteResult> execute(const Playbook& playbook, const ExecuteOptions& options, const Clock& clock);
 
 }  // namespace hsops::failover

@@ -201,8 +201,10 @@ namespace {
 // The pair as a playbook file: the homeservers are fixture HTTP servers that answer
 // /_matrix/client/versions, the route is a command, and the proof of service an exec step
 // (the stack's drill test has the real probe).
+// `cut_here`: a wait step after the fence (a window in which a test kills the run) and the
+// old primary reattached as a standby at the end.
 std::filesystem::path playbook_file(const PgPair& pair, const hsops::test::LocalHttpServer& hs1,
-                                    const hsops::test::LocalHttpServer& hs2) {
+                                    const hsops::test::LocalHttpServer& hs2, bool cut_here = false) {
   auto yaml_list = [](const std::vector<std::string>& argv) {
     std::string out = "[";
     for (const auto& a : argv) out += (out.size() > 1 ? ", " : "") + std::string("'") + a + "'";
@@ -227,9 +229,10 @@ std::filesystem::path playbook_file(const PgPair& pair, const hsops::test::Local
       << "probe: {url: 'http://127.0.0.1:9', user: '@probe:test', password_file: " << secret.string() << "}\n"
       << "operations:\n  switchover:\n"
       << "    - {type: pg.check_replication}\n    - {type: confirm}\n    - {type: homeserver.stop}\n"
-      << "    - {type: pg.checkpoint}\n    - {type: pg.fence}\n    - {type: pg.wait_replay}\n"
+      << "    - {type: pg.checkpoint}\n    - {type: pg.fence}\n"
+      << (cut_here ? "    - {type: wait, for: 10s, deadline: 30s}\n" : "") << "    - {type: pg.wait_replay}\n"
       << "    - {type: pg.promote, budget: 30s}\n    - {type: pg.verify_primary}\n    - {type: homeserver.start}\n"
-      << "    - {type: route.switch}\n    - {type: exec, command: [/bin/true]}\n";
+      << "    - {type: route.switch}\n    - {type: exec, command: [/bin/true]}\n" << (cut_here ? "    - {type: pg.reattach}\n" : "");
   return file;
 }
 
@@ -296,4 +299,107 @@ TEST_CASE("failover switchover from the CLI: refused by the lock and then done w
   CHECK(status.out.find("database db2: primary") != std::string::npos);
   CHECK(status.out.find("last run: switchover") != std::string::npos);
   CHECK(status.out.find("(finished)") != std::string::npos);
+}
+
+namespace {
+
+const std::string kHsops = HSOPS_BINARY_DIR "/cmd/hsops/hsops";
+
+// A switchover from the CLI, killed with SIGKILL once its journal shows the wait after the
+// fence started: the old primary is down, the standby not yet promoted.
+void switchover_killed_after_the_fence(const PgPair& pair, const fs::path& playbook) {
+  hsops::test::ChildProcess run({kHsops, "failover", "switchover", playbook.string(), "--yes"}, pair.dir.path() / "run.out");
+  const auto journal = pair.dir.path() / "failover" / "journal.jsonl";
+  const auto until = std::chrono::steady_clock::now() + 90s;
+  bool waiting = false;
+  while (!waiting && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+    const auto read = read_journal(journal);
+    const auto last = read.ok() ? last_run(read->entries) : std::nullopt;
+    waiting = last && last->in_flight && last->in_flight->type == "wait";
+  }
+  INFO(run.output());
+  REQUIRE(waiting);
+  run.signal(SIGKILL);
+  REQUIRE(run.wait_exit(10s) == -1);
+}
+
+// Exactly one of the two takes writes, asked of both: recovery state and a real insert.
+void only_writable(const std::string& primary, const std::string& standby) {
+  CHECK(sql(primary, "SELECT pg_is_in_recovery()::text") == "false");
+  sql(primary, "INSERT INTO messages (body) VALUES ('after the cut')");
+  CHECK(sql(standby, "SELECT pg_is_in_recovery()::text") == "true");
+  auto db = hsops::pg::Connection::open(standby);
+  REQUIRE(db.ok());
+  CHECK_FALSE(db.value().query("INSERT INTO messages (body) VALUES ('must fail')").ok());
+}
+
+struct CutPair {
+  PgPair pair;
+  hsops::test::LocalHttpServer hs1, hs2;
+  fs::path playbook;
+  std::string db1, db2;
+  CutPair() {
+    for (auto* hs : {&hs1, &hs2}) hs->route("/_matrix/client/versions", {200, {}, "{\"versions\":[\"v1.11\"]}"});
+    playbook = playbook_file(pair, hs1, hs2, true);
+    db1 = pair.conninfo(pair.port1);
+    db2 = pair.conninfo(pair.port2);
+    sql(db1, "CREATE TABLE messages (id serial PRIMARY KEY, body text)");
+    sql(db1, "INSERT INTO messages (body) SELECT 'before ' || g FROM generate_series(1, 50) g");
+    switchover_killed_after_the_fence(pair, playbook);
+  }
+  nlohmann::json report() const {
+    const auto reports = pair.dir.path() / "failover" / "reports";
+    REQUIRE(fs::directory_iterator(reports) != fs::directory_iterator());
+    return nlohmann::json::parse(std::ifstream(fs::directory_iterator(reports)->path()));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("failover switchover killed after the fence: status names the step and --resume finishes it", "[failover][integration]") {
+  CutPair cut;
+  const auto status = hsops_cli({"failover", "status", cut.playbook.string()});
+  INFO(status.out);
+  CHECK(status.exit_code == 2);  // db1 is fenced and db2 not promoted yet: no primary
+  CHECK(status.out.find("(INTERRUPTED)") != std::string::npos);
+  CHECK(status.out.find("interrupted in step 6/13 wait (started, never ended)") != std::string::npos);
+  CHECK(status.out.find("next: `hsops failover switchover --resume` finishes it, or `hsops failover switchover --rollback` "
+                        "goes back to db1 as primary") != std::string::npos);
+  // A different operation is refused.
+  const auto other = hsops_cli({"failover", "drill", cut.playbook.string(), "--resume", "--yes"});
+  CHECK(other.exit_code == 1);
+  CHECK(other.out.find("is a switchover, not a drill") != std::string::npos);
+  CHECK(hsops_cli({"failover", "switchover", cut.playbook.string(), "--resume", "--rollback"}).exit_code != 0);
+
+  const auto resumed = hsops_cli({"failover", "switchover", cut.playbook.string(), "--resume", "--yes"});
+  INFO(resumed.out);
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.out.find("step 5/13 pg.fence db1: done in the earlier attempt") != std::string::npos);
+  CHECK(resumed.out.find("step 7/13 pg.wait_replay db2: done in") != std::string::npos);
+  CHECK(resumed.out.find("switchover resume ") != std::string::npos);
+  CHECK(resumed.out.find(": OK in") != std::string::npos);
+  only_writable(cut.db2, cut.db1);
+  CHECK(sql(cut.db2, "SELECT count(*) FROM messages") == "51");
+  const auto report = cut.report();
+  CHECK(report["mode"] == "resume");
+  CHECK(report["steps"][4]["detail"].get<std::string>().rfind("done in the earlier attempt: db1 shut down cleanly", 0) == 0);
+  const auto again = hsops_cli({"failover", "switchover", cut.playbook.string(), "--resume", "--yes"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.out.find("finished: nothing to resume or roll back") != std::string::npos);
+}
+
+TEST_CASE("failover switchover killed after the fence: --rollback brings the old primary back alone", "[failover][integration]") {
+  CutPair cut;
+  const auto rolled = hsops_cli({"failover", "switchover", cut.playbook.string(), "--rollback"});
+  INFO(rolled.out);
+  CHECK(rolled.exit_code == 0);
+  CHECK(rolled.out.find("undo step 5/13 pg.fence db1: done: db1 started again") != std::string::npos);
+  CHECK(rolled.out.find("switchover rollback ") != std::string::npos);
+  CHECK(rolled.out.find(": OK in") != std::string::npos);
+  CHECK(rolled.out.find("db1 is the only primary and takes writes, db2 is in recovery") != std::string::npos);
+  only_writable(cut.db1, cut.db2);
+  const auto report = cut.report();
+  CHECK(report["mode"] == "rollback");
+  CHECK(report["left_state"].get<std::string>().rfind("rolled back; undone: pg.fence db1, homeserver.stop hs1", 0) == 0);
 }

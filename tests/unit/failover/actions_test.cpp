@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "failover/actions.h"
+#include "support/local_http_server.h"
 #include "support/temp_dir.h"
 
 using namespace hsops;
@@ -74,10 +75,26 @@ TEST_CASE("failover actions: homeserver.start waits for versions and gives up at
   CHECK(r.error().kind == ErrorKind::timeout);
   CHECK(r.error().message.rfind("hs2 was started but http://127.0.0.1:9/_matrix/client/versions did not answer in time", 0) == 0);
   CHECK(std::chrono::steady_clock::now() - started < 3s);
-  // Stopping the spare runs its stop command (/bin/false here): the failure is the step's.
+  // Stopping the spare runs its stop command (/bin/false here); it fails, but nothing answers
+  // on the spare's URL: already stopped (what a resumed run finds).
+  auto stop = make_action(spec("homeserver.stop", "spare"), kRoles, p, run_state)->run(soon());
+  REQUIRE(stop.ok());
+  CHECK(stop->detail.rfind("hs2 does not answer: already stopped (`/bin/false` exited with 1", 0) == 0);
+}
+
+TEST_CASE("failover actions: a failed stop of a homeserver that still answers is the step's failure", "[failover][actions]") {
+  test::LocalHttpServer hs2;
+  hs2.route("/_matrix/client/versions", {200, {}, R"({"versions":["v1.11"]})"});
+  const auto p = playbook(hs2.url(""));
   auto stop = make_action(spec("homeserver.stop", "spare"), kRoles, p, run_state)->run(soon());
   REQUIRE_FALSE(stop.ok());
   CHECK(stop.error().kind == ErrorKind::exit_status);
+  // Its start command failing while it serves is not a failure (a resumed run).
+  auto p2 = p;
+  p2.homeservers["hs2"].start = Control{"", {"/bin/false"}, 5000ms};
+  auto start = make_action(spec("homeserver.start", "spare"), kRoles, p2, run_state)->run(soon());
+  REQUIRE(start.ok());
+  CHECK(start->detail == "hs2 serves " + hs2.url("") + "/_matrix/client/versions");
 }
 
 TEST_CASE("failover actions: route.switch through the exec route and steps without an action yet", "[failover][actions]") {
