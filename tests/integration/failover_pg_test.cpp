@@ -41,6 +41,18 @@ void run_ok(const std::vector<std::string>& argv) {
   REQUIRE(r->exit_code == 0);
 }
 
+// The one run's JSON report in a reports dir, after checking its readable summary is beside it.
+nlohmann::json json_report(const fs::path& reports) {
+  REQUIRE(fs::exists(reports));
+  fs::path json_file;
+  for (const auto& f : fs::directory_iterator(reports)) {
+    if (f.path().extension() == ".json") json_file = f.path();
+  }
+  REQUIRE_FALSE(json_file.empty());
+  CHECK(fs::exists(fs::path(json_file).replace_extension(".txt")));
+  return nlohmann::json::parse(std::ifstream(json_file));
+}
+
 // Two clusters under a temp dir, db1 primary and db2 its streaming standby (slot hsops_db2).
 struct PgPair {
   hsops::test::TempDir dir;
@@ -279,15 +291,7 @@ TEST_CASE("failover switchover from the CLI: refused by the lock and then done w
   CHECK(sql(pair.conninfo(pair.port2), "SELECT count(*) FROM messages") == "50");
   // The report: every step with its time, what was left, no secret.
   const auto reports = pair.dir.path() / "failover" / "reports";
-  REQUIRE(fs::exists(reports));
-  fs::path json_file;
-  for (const auto& f : fs::directory_iterator(reports)) {
-    if (f.path().extension() == ".json") json_file = f.path();
-  }
-  REQUIRE_FALSE(json_file.empty());
-  // The readable summary beside it.
-  CHECK(fs::exists(fs::path(json_file).replace_extension(".txt")));
-  const auto report = nlohmann::json::parse(std::ifstream(json_file));
+  const auto report = json_report(reports);
   CHECK(report["ok"] == true);
   CHECK(report["steps"].size() == 11);
   CHECK(report["steps"][6]["type"] == "pg.promote");
@@ -349,9 +353,7 @@ struct CutPair {
     switchover_killed_after_the_fence(pair, playbook);
   }
   nlohmann::json report() const {
-    const auto reports = pair.dir.path() / "failover" / "reports";
-    REQUIRE(fs::directory_iterator(reports) != fs::directory_iterator());
-    return nlohmann::json::parse(std::ifstream(fs::directory_iterator(reports)->path()));
+    return json_report(pair.dir.path() / "failover" / "reports");
   }
 };
 
