@@ -143,7 +143,14 @@ RunReport rollback_operation(const Operation& op, const Interrupted& run, Journa
 std::vector<std::string> describe_interrupted(const RunSummary& run, const Operation* op) {
   const auto roles = roles_from_json(run.started_data.value("roles", nlohmann::json()));
   if (op == nullptr || !roles || op->steps.empty()) {
-    return {"next: `hsops failover " + run.operation + " --resume` or `--rollback` (the run recorded no roles: check by hand)"};
+    // Still name what the journal says was in flight: that is what the operator checks first.
+    std::vector<std::string> lines;
+    if (run.in_flight) {
+      lines.push_back("interrupted in step " + std::to_string(run.in_flight->step) + " " + run.in_flight->type + ": " +
+                      run.in_flight->detail);
+    }
+    lines.push_back("next: `hsops failover " + run.operation + " --resume` or `--rollback` (the run recorded no roles: check by hand)");
+    return lines;
   }
   const Interrupted here{run, *roles};
   const std::size_t i = std::min(last_acted(run), op->steps.size() - 1);
