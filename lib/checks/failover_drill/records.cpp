@@ -59,6 +59,7 @@ Result<std::optional<DrillRecord>> read_record(const std::filesystem::path& file
   const bool there = std::filesystem::exists(file, ec);
   if (ec) return Error{ErrorKind::io, file.string() + ": " + ec.message()};
   if (!there) return std::optional<DrillRecord>{};
+  if (!std::filesystem::is_regular_file(file, ec)) return Error{ErrorKind::io, file.string() + ": not a regular file"};
   errno = 0;
   std::ifstream in(file);
   // ifstream keeps no reason; open(2)'s errno is the one that matters (permissions, mostly).

@@ -1,6 +1,7 @@
 #include "checks/failover_drill/report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include "checks/common/measurement.h"
@@ -60,7 +61,8 @@ void add_measurements(const Report& r, std::vector<Measurement>& out) {
         "Unix time the last successful failover drill started (0: none succeeded yet)");
   }
   if (good) {
-    auto age = measurement("last_good_drill_age", std::max(0.0, r.now - good->started_at), "s", "", "");
+    // Whole seconds: a drill is weekly, and perfdata graphs need no microseconds.
+    auto age = measurement("last_good_drill_age", std::floor(std::max(0.0, r.now - good->started_at)), "s", "", "");
     age.min = 0;
     out.push_back(std::move(age));
   }

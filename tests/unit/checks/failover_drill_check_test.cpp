@@ -125,9 +125,12 @@ TEST_CASE("failover_drill check: a corrupt report is UNKNOWN naming the file", "
 }
 
 TEST_CASE("failover_drill check: an unreadable report is UNKNOWN", "[failover_drill][check]") {
-  if (::geteuid() == 0) return;  // root reads any file
   const test::TempDir dir;
   const FakeClock clock;
+  std::filesystem::create_directories(dir.path() / "last-good-drill.json");
+  CHECK(run(dir.path(), clock).summary.find("last-good-drill.json: not a regular file") != std::string::npos);
+  std::filesystem::remove(dir.path() / "last-good-drill.json");
+  if (::geteuid() == 0) return;  // root reads any file
   write(dir.path() / "last-drill.json", report_json(true, kNow));
   ::chmod((dir.path() / "last-drill.json").c_str(), 0);
   const auto r = run(dir.path(), clock);
