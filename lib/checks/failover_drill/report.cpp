@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
 #include "checks/common/measurement.h"
 #include "core/units.h"
@@ -18,16 +17,6 @@ std::string deployment_label(const Report& r) {
     if (*record && !(*record)->deployment.empty()) return (*record)->deployment;
   }
   return r.deployment.state_dir.string();
-}
-
-// "2024-05-14 10:03 UTC": the report's time as the operator reads it in the report's file name.
-std::string utc(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-  return text;
 }
 
 std::string ago(double now, double at) { return format_duration(std::max(0.0, now - at)) + " ago"; }
@@ -69,7 +58,7 @@ void add_measurements(const Report& r, std::vector<Measurement>& out) {
 }
 
 std::string record_line(const char* what, const DrillRecord& d, double now) {
-  return std::string(what) + ": " + (d.run_id.empty() ? std::string("?") : d.run_id) + ", started " + utc(d.started_at) +
+  return std::string(what) + ": " + (d.run_id.empty() ? std::string("?") : d.run_id) + ", started " + format_utc(d.started_at) +
          " (" + ago(now, d.started_at) + "), " + (d.ok ? "ok" : "FAILED") + " in " + format_duration(d.seconds) + ", " +
          rto_text(d) + (d.left_state.empty() ? std::string() : "; " + d.left_state);
 }
