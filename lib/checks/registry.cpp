@@ -4,6 +4,7 @@
 #include "checks/bridge/config.h"
 #include "checks/clock/config.h"
 #include "checks/disk/config.h"
+#include "checks/failover_drill/config.h"
 #include "checks/federation/config.h"
 #include "checks/network/config.h"
 #include "checks/probe/config.h"
@@ -28,6 +29,7 @@ const std::vector<CheckInfo>& all_checks() {
       appservice_check_info(),
       bridge_check_info(),
       network_check_info(),
+      failover_drill_check_info(),
   };
   return kChecks;
 }

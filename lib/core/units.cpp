@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <utility>
 
 namespace hsops {
@@ -132,6 +133,15 @@ std::string format_bytes(double bytes) {
     std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[i]);
   }
   return buf;
+}
+
+std::string format_utc(double unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return out;
 }
 
 }  // namespace hsops

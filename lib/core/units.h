@@ -23,5 +23,7 @@ Result<std::uint64_t> parse_size(std::string_view text);
 std::string format_duration(double seconds);
 // "512 B", "1.5 KiB", "12.3 GiB".
 std::string format_bytes(double bytes);
+// "2024-05-14 10:03:07 UTC": a unix time as operators read it in details.
+std::string format_utc(double unix_seconds);
 
 }  // namespace hsops

@@ -1,11 +1,13 @@
 // Lock, look, refuse or run, report. The report is JSON under <state_dir>/reports/ (and
-// last-drill.json for drills, read by status and the metrics), never holding a secret.
+// last-drill.json for drills, read by status and the metrics, and last-good-drill.json for a
+// drill that succeeded), never holding a secret.
 #include "failover/run.h"
 
 #include "failover/report_text.h"
 #include "failover/rto.h"
 
 #include <fstream>
+#include <vector>
 
 #include "failover/actions.h"
 #include "failover/preconditions.h"
@@ -49,8 +51,12 @@ Result<std::filesystem::path> write_report(const Playbook& p, const RunReport& r
     json["rto_back_seconds"] = outages.size() > 1 ? nlohmann::json(outages[1]) : nlohmann::json(nullptr);
   }
   const auto file = p.state_dir / "reports" / (report.run_id + ".json");
-  for (const auto& target : {file, report.operation == "drill" ? p.state_dir / "last-drill.json" : std::filesystem::path()}) {
-    if (target.empty()) continue;
+  std::vector<std::filesystem::path> targets{file};
+  if (report.operation == "drill") targets.push_back(p.state_dir / "last-drill.json");
+  // The failover_drill check judges the age of the last good drill, which a failed drill
+  // after it must not hide.
+  if (report.operation == "drill" && report.ok) targets.push_back(p.state_dir / "last-good-drill.json");
+  for (const auto& target : targets) {
     const auto tmp = target.string() + ".tmp";
     std::ofstream out(tmp, std::ios::trunc);
     out << json.dump(2) << '\n';

@@ -4,7 +4,6 @@
 #include "checks/network/report.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "checks/common/measurement.h"
 #include "checks/network/dhcp_verdict.h"
@@ -12,14 +11,7 @@
 
 namespace hsops::checks::network {
 
-std::string utc_text(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return out;
-}
+std::string utc_text(double unix_seconds) { return format_utc(unix_seconds); }
 
 namespace {
 

@@ -252,6 +252,11 @@ TEST_CASE("prometheus: every dashboard query returns data and every rule group l
       {"hsops_clock_ntp_delay_seconds", "no NTP server answers on loopback, and tests never ask the public pool"},
       {"hsops_network_default_route_present", "the stack's config does not require a default route (a test machine may have none)"},
       {"hsops_network_dhcp_lease", "the stack has no DHCP lease (tests/integration/network_test.cpp runs a real one)"},
+      {"hsops_failover_last_drill_success", "no drill has run on the Prometheus test's stack"},
+      {"hsops_failover_last_drill_timestamp_seconds", "no drill has run on the Prometheus test's stack"},
+      {"hsops_failover_last_good_drill_timestamp_seconds", "no drill has run on the Prometheus test's stack"},
+      {"hsops_failover_drill_max_age_seconds", "no drill has run on the Prometheus test's stack"},
+      {"hsops_failover_last_drill_rto_seconds", "no drill has run on the Prometheus test's stack"},
   };
   auto allowed_empty = [&](const std::string& expr) {
     for (const auto& [metric, why] : empty_when_healthy) {

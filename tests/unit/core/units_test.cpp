@@ -40,4 +40,5 @@ TEST_CASE("human formats", "[core][units]") {
   CHECK(format_bytes(512) == "512 B");
   CHECK(format_bytes(1536) == "1.5 KiB");
   CHECK(format_bytes(12.3 * 1024 * 1024 * 1024) == "12.3 GiB");
+  CHECK(format_utc(1'700'000'000) == "2023-11-14 22:13:20 UTC");
 }
