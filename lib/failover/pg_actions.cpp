@@ -281,7 +281,7 @@ class Reattach final : public Action {
   // (an unplanned promote) can follow it; a clean switchover needs none and pg_rewind says so.
   // The password goes in PGPASSWORD, never on the command line.
   Result<std::string> rewind(Steady::time_point deadline) {
-    auto bin = pg_bin_dir(node_.data_dir);
+    auto bin = node_.pg_bin.empty() ? pg_bin_dir(node_.data_dir) : Result<std::string>((node_.pg_bin / "").string());
     if (!bin) return bin.error();
     auto prefix = as_data_dir_owner(node_.data_dir);
     if (!prefix) return prefix.error();
