@@ -1,6 +1,6 @@
 // The actions behind step types: what a step does to a server, a route or the operator. The
 // engine (engine.h) runs them; this factory builds one for a step and the run's roles.
-// Every step type has one; pg.reattach does not run pg_rewind yet (a diverged node fails it).
+// Every step type has one; pg.reattach runs pg_rewind first, so a diverged old primary follows too.
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 // A clean fast shutdown sends the standby all WAL first (../shared/reference/postgres-failover.md 3.1).
 #include "failover/pg_actions.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,6 +225,47 @@ std::string replication_conninfo(const DatabaseNode& to) {
   return c;
 }
 
+// Debian's layout: the binaries of the data directory's major version (its PG_VERSION file).
+Result<std::string> pg_bin_dir(const std::filesystem::path& data_dir) {
+  std::ifstream in(data_dir / "PG_VERSION");
+  std::string major;
+  if (!(in >> major) || major.find_first_not_of("0123456789") != std::string::npos) {
+    return Error{ErrorKind::io, (data_dir / "PG_VERSION").string() + ": cannot read the PostgreSQL major version"};
+  }
+  return "/usr/lib/postgresql/" + major + "/bin/";
+}
+
+// The argv prefix that runs a program as the data directory's owner: PostgreSQL's tools refuse
+// root, and files pg_rewind writes must stay the owner's.
+Result<std::vector<std::string>> as_data_dir_owner(const std::filesystem::path& data_dir) {
+  struct stat st{};
+  if (::stat(data_dir.c_str(), &st) != 0) return Error{ErrorKind::io, data_dir.string() + ": cannot stat"};
+  if (::geteuid() == st.st_uid) return std::vector<std::string>{};
+  passwd pw{}, *found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(st.st_uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return Error{ErrorKind::config, data_dir.string() + " is owned by uid " + std::to_string(st.st_uid) + ", which has no user name"};
+  }
+  if (::geteuid() != 0) {
+    return Error{ErrorKind::config, data_dir.string() + " belongs to " + pw.pw_name + ": run hsops as root or as " + pw.pw_name +
+                                        " to rewind it"};
+  }
+  // runuser without -l keeps our environment, so PGPASSWORD reaches pg_rewind.
+  return std::vector<std::string>{"runuser", "-u", pw.pw_name, "--"};
+}
+
+// pg_rewind's messages without its "pg_rewind: " prefix, joined, at most ~400 characters.
+std::string rewind_said(const std::string& output) {
+  std::istringstream in(output);
+  std::string line, said;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.rfind("pg_rewind: ", 0) == 0) line.erase(0, 11);
+    said += (said.empty() ? "" : "; ") + line;
+  }
+  return said.size() > 400 ? "..." + said.substr(said.size() - 400) : said;
+}
+
 class Reattach final : public Action {
  public:
   Reattach(const DatabaseNode& n, const DatabaseNode& primary) : node_(n), primary_(primary) {}
@@ -241,26 +283,80 @@ class Reattach final : public Action {
       return Error{ErrorKind::state, node_.name + " runs as a primary while " + primary_.name +
                                          " is primary: two primaries, fence " + node_.name + " by hand"};
     }
+    std::string rewind_note = "already running as a standby: not rewound";
+    if (!recovering) {
+      // Before the standby config: pg_rewind copies the source's configuration files over ours.
+      auto rewound = rewind(deadline);
+      if (!rewound) return rewound.error();
+      rewind_note = rewound.value();
+    }
     if (auto written = write_standby_config(slot); !written) return written.error();
     if (!recovering) {
       if (auto started = run_argv(control_argv(node_.start, "start"), deadline); !started) return started;
     }
-    // Following the new timeline and streaming, as the new primary sees it.
+    // Following the new timeline and streaming, as the new primary sees it (the state column
+    // is NULL without pg_read_all_stats: the last answer goes into the timeout's message).
+    std::string seen = "no answer";
     do {
-      auto r = query(primary_, "SELECT state FROM pg_stat_replication WHERE application_name = $1", deadline, {node_.name});
+      auto r = query(primary_, "SELECT coalesce(state, 'hidden: needs pg_monitor') FROM pg_stat_replication WHERE application_name = $1",
+                     deadline, {node_.name});
       auto standby = query(node_, "SELECT pg_is_in_recovery()::text", deadline);
+      seen = primary_.name + " sees " + (!r ? r.error().message : r->empty() ? "no connection from it" : "it " + first(r.value())) +
+             ", in recovery: " + (standby ? first(standby.value()) : "no answer");
       if (r && !r->empty() && first(r.value()) == "streaming" && standby && first(standby.value()) == "true") {
-        return ActionResult{node_.name + " is a standby of " + primary_.name + ", streaming (slot " + slot + ")" +
-                                drop_stale_slot(deadline),
-                            {}};
+        return ActionResult{node_.name + " is a standby of " + primary_.name + ", streaming (slot " + slot + "); " +
+                                rewind_note + drop_stale_slot(deadline),
+                            {{"rewind", rewind_note}}};
       }
       std::this_thread::sleep_for(std::min(left(deadline), Millis(200)));
     } while (Steady::now() < deadline);
-    return Error{ErrorKind::timeout, node_.name + " did not start streaming from " + primary_.name +
-                                         " in time (diverged? pg_rewind is not automated yet: see docs/failover.md)"};
+    return Error{ErrorKind::timeout, node_.name + " did not start streaming from " + primary_.name + " in time (" +
+                                         rewind_note + "; " + seen + "): read its server log; if it cannot follow, re-clone it from " +
+                                         primary_.name + " with pg_basebackup (docs/failover.md)"};
   }
 
  private:
+  // pg_rewind from the new primary, so an old primary that wrote WAL the new one never got
+  // (an unplanned promote) can follow it; a clean switchover needs none and pg_rewind says so.
+  // The password goes in PGPASSWORD, never on the command line.
+  Result<std::string> rewind(Steady::time_point deadline) {
+    auto bin = node_.pg_bin.empty() ? pg_bin_dir(node_.data_dir) : Result<std::string>((node_.pg_bin / "").string());
+    if (!bin) return bin.error();
+    auto prefix = as_data_dir_owner(node_.data_dir);
+    if (!prefix) return prefix.error();
+    // A just promoted primary's control file names the old timeline until its first checkpoint;
+    // pg_rewind reads it there and would find nothing to rewind.
+    if (auto checkpoint = query(primary_, "CHECKPOINT", deadline); !checkpoint) {
+      return Error{checkpoint.error().kind, "CHECKPOINT on " + primary_.name + " before pg_rewind: " +
+                                                checkpoint.error().message + " (its role needs pg_checkpoint or superuser)"};
+    }
+    std::vector<std::string> argv = prefix.value();
+    argv.insert(argv.end(), {bin.value() + "pg_rewind", "--target-pgdata=" + node_.data_dir.string(),
+                             "--source-server=" + primary_.target.conninfo});
+    exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
+    c.deadline = left(deadline);
+    c.env_overrides = {{"LC_ALL", "C"}};
+    if (primary_.target.password) c.env_overrides["PGPASSWORD"] = *primary_.target.password;
+    auto r = exec::run(c);
+    const std::string what = "pg_rewind of " + node_.name + " from " + primary_.name;
+    if (!r) return Error{r.error().kind, what + ": " + r.error().message};
+    const std::string said = rewind_said(r->out + r->err);
+    if (r->timed_out || r->exit_code != 0) {
+      // Neither checksums nor wal_log_hints: it cannot tell, let alone rewind; a node that did not
+      // diverge still follows, and the timeout below says why one that did does not.
+      if (!r->timed_out && said.find("wal_log_hints") != std::string::npos) {
+        return "not rewound: pg_rewind cannot run on " + node_.name + " (" + said + ")";
+      }
+      return Error{r->timed_out ? ErrorKind::timeout : ErrorKind::exit_status,
+                   what + (r->timed_out ? " did not finish in time and was killed" : " failed (exit " + std::to_string(r->exit_code) + ")") +
+                       (said.empty() ? "" : ": " + said) + "; " + node_.name +
+                       " was not started: fix the cause and run the step again, or if pg_rewind had begun copying (its data "
+                       "directory is then unusable) re-clone it from " + primary_.name + " with pg_basebackup"};
+    }
+    if (said.find("no rewind required") != std::string::npos) return std::string("no rewind needed");
+    return "rewound from " + primary_.name + " (pg_rewind: " + said + ")";
+  }
+
   // The slot the new primary used while this node was primary stays behind on this node; on a
   // standby an idle slot still keeps every WAL segment from its restart_lsn: the disk fills.
   std::string drop_stale_slot(Steady::time_point deadline) {

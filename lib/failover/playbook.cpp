@@ -36,6 +36,8 @@ DatabaseNode read_database(const config::Section& s, const std::string& name) {
   n.name = name;
   n.target = pg::read_target(s, pg::Options{}, "the node's libpq conninfo (without a password)");
   n.data_dir = s.string("data_dir", "");
+  n.pg_bin = s.string("pg_bin", "");
+  if (!n.pg_bin.empty() && !n.pg_bin.is_absolute()) s.fail("pg_bin", "must be an absolute directory, e.g. /usr/lib/postgresql/15/bin");
   n.stop = read_control(s.child("stop"), "stop");
   n.start = read_control(s.child("start"), "start");
   s.reject_unknown_keys();

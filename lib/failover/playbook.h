@@ -31,6 +31,7 @@ struct DatabaseNode {
   std::string name;          // "db1"
   pg::Target target;         // conninfo (+ password from a file/env), timeouts
   std::filesystem::path data_dir;
+  std::filesystem::path pg_bin;  // pg_rewind's directory; "": /usr/lib/postgresql/<data_dir's PG_VERSION>/bin
   Control stop;
   Control start;
 };

@@ -67,11 +67,13 @@ database:
     primary:
       conninfo: "host=$PG_SOCK port=$PG_PRIMARY_PORT user=postgres dbname=postgres"
       data_dir: $PG_DIR/primary
+      pg_bin: $PG_BIN
       stop: {command: [$env, $stack, pg, stop, primary], deadline: 60s}
       start: {command: [$env, $stack, pg, start, primary], deadline: 90s}
     standby:
       conninfo: "host=$PG_SOCK port=$PG_STANDBY_PORT user=postgres dbname=postgres"
       data_dir: $PG_DIR/standby
+      pg_bin: $PG_BIN
       stop: {command: [$env, $stack, pg, stop, standby], deadline: 60s}
       start: {command: [$env, $stack, pg, start, standby], deadline: 90s}
 homeserver:

@@ -46,6 +46,7 @@ TEST_CASE("failover playbook: the shipped example parses with defaults filled in
   CHECK(p.switchover_max_lag == 16 * 1024 * 1024);
   CHECK(p.databases.at("db1").stop.command.front() == "ssh");
   CHECK(p.databases.at("db1").target.password == std::optional<std::string>("secret"));
+  CHECK(p.databases.at("db1").pg_bin.empty());
   CHECK(p.homeservers.at("hs2").start.deadline == std::chrono::seconds(120));
   REQUIRE(p.route.haproxy);
   CHECK(p.route.haproxy->servers.at("hs2") == "hs2");
@@ -84,6 +85,8 @@ TEST_CASE("failover playbook: problems are named with file line and column", "[f
        "      stop: {systemd: x, command: [y]}\n", "needs exactly one of `systemd: UNIT` or `command: [argv]`"},
       {"  password_env: HSOPS_PROBE_PASSWORD\n", "", "password_file"},
       {"state_dir: /var/lib/hsops/failover", "state_dir: relative", "state_dir: must be an absolute path"},
+      {"      data_dir: /var/lib/postgresql/15/main\n", "      data_dir: /var/lib/postgresql/15/main\n      pg_bin: bin\n",
+       "pg_bin: must be an absolute directory"},
   };
   for (const auto& row : rows) {
     INFO(row.from << " -> " << row.to);
