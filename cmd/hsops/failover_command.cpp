@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "checks/failover_drill/records.h"
 #include "core/units.h"
 #include "failover/journal.h"
 #include "failover/playbook.h"
@@ -93,6 +94,27 @@ int plan(const FailoverOptions& o) {
   return refused ? 1 : 0;
 }
 
+// The last drill as the failover_drill check reads it: result, when, RTO.
+void print_last_drill(const std::filesystem::path& state_dir) {
+  const auto drills = checks::failover_drill::read_drills(state_dir);
+  if (!drills.problem.empty()) {
+    std::cout << "last drill: " << drills.problem << '\n';
+  } else if (!drills.last) {
+    std::cout << "last drill: none recorded (run `hsops failover drill`, or the weekly timer: docs/failover.md)\n";
+  } else {
+    const auto& d = *drills.last;
+    std::cout << "last drill: " << (d.ok ? "OK" : "FAILED") << " at " << format_utc(d.started_at) << " (" << d.run_id
+              << "), RTO " << (d.rto_seconds ? format_duration(*d.rto_seconds) : std::string("not measured")) << ", took "
+              << format_duration(d.seconds) << (d.ok ? std::string() : ": " + d.left_state) << '\n';
+    if (!d.ok) {
+      std::cout << "  last good drill: "
+                << (drills.last_good ? format_utc(drills.last_good->started_at) + " (" + drills.last_good->run_id + ")"
+                                     : std::string("none recorded"))
+                << '\n';
+    }
+  }
+}
+
 int status(const FailoverOptions& o) {
   const auto playbook = load_or_exit(o);
   const auto state = failover::observe(playbook, timeout_or_exit(o));
@@ -116,6 +138,7 @@ int status(const FailoverOptions& o) {
       }
     }
   }
+  print_last_drill(playbook.state_dir);
   return state.roles ? 0 : 2;
 }
 

@@ -1,7 +1,6 @@
 #include "failover/last_seen.h"
 
 #include <charconv>
-#include <ctime>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -42,13 +41,5 @@ Result<bool> save_last_seen(const std::filesystem::path& state_dir, const LastSe
   return true;
 }
 
-std::string utc_text(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
 
 }  // namespace hsops::failover

@@ -27,7 +27,4 @@ std::optional<std::uint64_t> parse_lsn(std::string_view text);
 std::optional<LastSeenPrimary> load_last_seen(const std::filesystem::path& state_dir);
 Result<bool> save_last_seen(const std::filesystem::path& state_dir, const LastSeenPrimary& seen);
 
-// "2026-12-05 22:41:07 UTC"
-std::string utc_text(double unix_seconds);
-
 }  // namespace hsops::failover

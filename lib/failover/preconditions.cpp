@@ -68,7 +68,7 @@ void promote_rules(const Playbook& p, const TopologyState& t, bool force, Precon
     }
   } else if (auto lag = last_known_lag(t, *standby)) {
     const std::string seen = "the primary " + t.last_seen->node + " was last seen at " + t.last_seen->wal_lsn + " (" +
-                             utc_text(t.last_seen->at) + "), the standby " + standby->node + " has replayed " + standby->wal_lsn;
+                             format_utc(t.last_seen->at) + "), the standby " + standby->node + " has replayed " + standby->wal_lsn;
     if (*lag <= 0) {
       out.warnings.push_back(seen + ": it has all of that; what the primary wrote after it is lost");
     } else if (*lag > static_cast<double>(p.maximum_lag_on_failover)) {

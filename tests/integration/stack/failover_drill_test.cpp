@@ -320,4 +320,10 @@ TEST_CASE("failover drill on the stack: there and back through haproxy with no a
   }
   CHECK(std::filesystem::exists(journal));
   require_normal_topology();
+  // status names the last drill with its result and RTO.
+  const auto status = hsops_failover({"status"});
+  INFO(status.output);
+  CHECK(status.exit_code == 0);
+  CHECK(contains(status.output, "last drill: OK at "));
+  CHECK(contains(status.output, report.at("run_id").get<std::string>() + "), RTO "));
 }
