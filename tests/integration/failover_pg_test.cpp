@@ -16,6 +16,7 @@
 #include "failover/run_lock.h"
 #include "pg/connection.h"
 #include "support/child_process.h"
+#include "support/postgres_commands.h"
 #include "support/local_http_server.h"
 #include "support/temp_dir.h"
 
@@ -25,21 +26,9 @@ using namespace hsops::failover;
 
 namespace {
 
-const std::string kBin = "/usr/lib/postgresql/15/bin/";
-
-std::vector<std::string> as_postgres(std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
-  return argv;
-}
-
-void run_ok(const std::vector<std::string>& argv) {
-  hsops::exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
-  c.deadline = 120s;
-  auto r = hsops::exec::run(c);
-  REQUIRE(r.ok());
-  INFO(r->out << r->err);
-  REQUIRE(r->exit_code == 0);
-}
+const std::string& kBin = hsops::test::kPgBin;
+using hsops::test::as_postgres;
+using hsops::test::run_ok;
 
 // The one run's JSON report in a reports dir, after checking its readable summary is beside it.
 nlohmann::json json_report(const fs::path& reports) {

@@ -15,6 +15,7 @@
 #include "failover/actions.h"
 #include "pg/connection.h"
 #include "support/child_process.h"
+#include "support/postgres_commands.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -23,22 +24,10 @@ using namespace hsops::failover;
 
 namespace {
 
-const std::string kBin = "/usr/lib/postgresql/15/bin/";
+const std::string& kBin = hsops::test::kPgBin;
+using hsops::test::as_postgres;
+using hsops::test::run_ok;
 const std::string kPassword = "rewind-Secret-7";
-
-std::vector<std::string> as_postgres(std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
-  return argv;
-}
-
-void run_ok(const std::vector<std::string>& argv) {
-  hsops::exec::Command c(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
-  c.deadline = 120s;
-  auto r = hsops::exec::run(c);
-  REQUIRE(r.ok());
-  INFO(r->out << r->err);
-  REQUIRE(r->exit_code == 0);
-}
 
 std::string sql(const std::string& conninfo, const std::string& statement) {
   auto db = hsops::pg::Connection::open(conninfo + " connect_timeout=10 options='-c statement_timeout=60000'");
