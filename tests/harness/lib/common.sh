@@ -2,6 +2,7 @@
 # Shared helpers for tests/harness/stack: settings, progress output, errors, pid files, ports.
 
 # ---- settings (all overridable from the environment) ------------------------------------
+HARNESS_NAME=${HARNESS_NAME:-stack}   # the script sourcing this (messages name it): stack, patroni
 STACK_DIR=$(realpath -m "${HSOPS_STACK_DIR:-/tmp/hsops-stack}")   # absolute: it is bind-mounted
 CHROOT_DIR=${HSOPS_CHROOT_DIR:-/var/cache/hsops/synapse-sid-chroot}
 DEBIAN_MIRROR=${HSOPS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -52,12 +53,12 @@ step_done() {
 }
 note() { _close_line; echo "  $*"; }
 say() { _close_line; echo "$*"; }
-warn() { _close_line; echo "stack: warning: $*" >&2; }
+warn() { _close_line; echo "$HARNESS_NAME: warning: $*" >&2; }
 
 # die "one-line message that says what to do" [log file to show the tail of]
 die() {
   _close_line
-  echo "stack: error: $1" >&2
+  echo "$HARNESS_NAME: error: $1" >&2
   if [ -n "${2:-}" ] && [ -f "$2" ]; then
     echo "---- last lines of $2 ----" >&2
     tail -n "${HSOPS_LOG_TAIL:-25}" "$2" >&2
@@ -70,7 +71,7 @@ die() {
 on_err() {
   local rc=$? line=$1 cmd=$2
   _close_line
-  echo "stack: error: unexpected failure (exit $rc) at ${BASH_SOURCE[1]:-stack}:$line: $cmd; run 'tests/harness/stack down' to clean up and report this" >&2
+  echo "stack: error: unexpected failure (exit $rc) at ${BASH_SOURCE[1]:-$HARNESS_NAME}:$line: $cmd; run 'tests/harness/$HARNESS_NAME down' to clean up and report this" >&2
   exit "$rc"
 }
 trap 'on_err "$LINENO" "$BASH_COMMAND"' ERR
@@ -143,7 +144,7 @@ pick_port() {
     p=$PORT_BASE
     while port_taken "$p" || [[ "$_PICKED" == *" $p "* ]]; do
       p=$((p + 1))
-      [ "$p" -lt $((PORT_BASE + 500)) ] || die "no free port in $PORT_BASE..$((PORT_BASE + 500)); set HSOPS_STACK_PORT_BASE to another range"
+      [ "$p" -lt $((PORT_BASE + 500)) ] || die "no free port in $PORT_BASE..$((PORT_BASE + 500)); set ${PORT_BASE_VAR:-HSOPS_STACK_PORT_BASE} to another range"
     done
   fi
   _PICKED="$_PICKED$p "
