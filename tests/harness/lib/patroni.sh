@@ -24,7 +24,6 @@ ETCDCTL_BIN=${HSOPS_ETCDCTL:-/usr/bin/etcdctl}
 ETCD_OS_USER=${HSOPS_ETCD_USER:-etcd}      # the etcd-server package's user; falls back to $PG_OS_USER
 PATRONI_SCOPE=hsops-test
 PATRONI_NAMESPACE=/hsops/
-PATRONI_NODES="pg1 pg2"
 PATRONI_UP_TIMEOUT=${HSOPS_PATRONI_UP_TIMEOUT:-90}        # seconds: both nodes up, one leader, one streaming replica
 ETCD_START_TIMEOUT=${HSOPS_ETCD_START_TIMEOUT:-30}         # seconds
 PATRONI_STOP_TIMEOUT=${HSOPS_PATRONI_STOP_TIMEOUT:-40}     # seconds per node (Patroni stops its PostgreSQL first)
@@ -174,7 +173,7 @@ patroni_start() {
     PATRONI_REPLICATION_PASSWORD=$(head -n1 "$SECRETS_DIR/replication.password")
     export PATRONI_SUPERUSER_PASSWORD PATRONI_REPLICATION_PASSWORD
     export HOME=$PATRONI_DIR/$node
-    cd "$PATRONI_DIR/$node"
+    cd "$PATRONI_DIR/$node" || exit 1
     exec setsid setpriv --reuid="$PG_OS_USER" --regid="$gid" --clear-groups \
       "$PATRONI_BIN" "$PATRONI_DIR/$node/patroni.yml" </dev/null >>"$(node_log "$node")" 2>&1 9>&-
   ) &
@@ -209,7 +208,8 @@ patroni_stop() {
 # GET /cluster from whichever REST API answers (JSON on stdout).
 cluster_json() {
   local port
-  for port in "$REST1_PORT" "$REST2_PORT"; do
+  for port in "${REST1_PORT:-}" "${REST2_PORT:-}"; do
+    [ -n "$port" ] || continue
     curl -fsS --max-time 2 "http://127.0.0.1:$port/cluster" 2>/dev/null && return 0
   done
   return 1
