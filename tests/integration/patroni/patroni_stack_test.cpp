@@ -260,7 +260,12 @@ TEST_CASE("kill -9 of the leader's Patroni and PostgreSQL: the replica takes ove
   const std::string during = unique_marker("after-failover");
   insert_through_haproxy(during);
   CHECK(row_visible(node_conninfo(new_leader), during));
-  CHECK(get_cluster(urls).with_role("leader")->timeline > old_timeline);
+  // The new leader's member key shows the new timeline from its next HA loop on.
+  CHECK(wait_until(10s, [&] {
+    const auto v = get_cluster(urls);
+    const Member* l = v.with_role("leader");
+    return l != nullptr && l->timeline > old_timeline;
+  }));
 
   // The killed node, restarted with the harness, rejoins as a replica (pg_rewind or re-clone)
   // and gets the row written after the failover.
