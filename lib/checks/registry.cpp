@@ -7,6 +7,7 @@
 #include "checks/failover_drill/config.h"
 #include "checks/federation/config.h"
 #include "checks/network/config.h"
+#include "checks/patroni/config.h"
 #include "checks/probe/config.h"
 #include "checks/replication/config.h"
 #include "checks/wal/config.h"
@@ -30,6 +31,7 @@ const std::vector<CheckInfo>& all_checks() {
       bridge_check_info(),
       network_check_info(),
       failover_drill_check_info(),
+      patroni_check_info(),
   };
   return kChecks;
 }
