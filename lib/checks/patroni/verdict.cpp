@@ -118,7 +118,19 @@ std::optional<double> dcs_age(const MemberApi& api, double now) {
 Verdict judge(const Snapshot& s, const Thresholds& t) {
   Collector out;
   if (!s.cluster) {
-    out.add(Status::unknown, s.cluster_problem.empty() ? std::string("no member answered /cluster") : s.cluster_problem);
+    const std::string problem = s.cluster_problem.empty() ? std::string("no member answered /cluster") : s.cluster_problem;
+    // Patroni 3.0 builds /cluster from the DCS: with etcd gone every member drops the request
+    // (an empty reply) while /patroni still answers with a stale dcs_last_seen. That is the
+    // etcd outage itself, not an unknown.
+    Collector dcs;
+    judge_dcs(s, t, dcs);
+    const Verdict from_dcs = dcs.finish();
+    if (from_dcs.status == Status::critical) {
+      Verdict v = from_dcs;
+      v.reasons.push_back("/cluster cannot be read: " + problem);
+      return v;
+    }
+    out.add(Status::unknown, problem);
     return out.finish();
   }
   const Cluster& c = *s.cluster;

@@ -22,31 +22,15 @@
 #include "exec/exec.h"
 #include "net/http.h"
 #include "pg/connection.h"
-#include "support/stack_env.h"
+#include "support/patroni_env.h"
 
 using namespace std::chrono_literals;
+using hsops::test::patroni_env;
 using hsops::test::StackEnv;
 using Clock = std::chrono::steady_clock;
 namespace pg = hsops::pg;
 
 namespace {
-
-const StackEnv& patroni_env() {
-  static std::string why;
-  static const std::optional<StackEnv> env = [] {
-    std::string path = "/tmp/hsops-patroni/env";
-    if (const char* p = std::getenv("HSOPS_PATRONI_ENV"); p != nullptr && *p != '\0') {
-      path = p;
-    } else if (const char* d = std::getenv("HSOPS_PATRONI_DIR"); d != nullptr && *d != '\0') {
-      path = std::string(d) + "/env";
-    }
-    auto e = StackEnv::load(path, &why);
-    if (!e) why = "no Patroni profile env file at " + path + ": run `tests/harness/patroni up` (or `ctest -R patroni`, whose patroni-up fixture does it)";
-    return e;
-  }();
-  if (!env) FAIL(why);
-  return *env;
-}
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -187,3 +187,22 @@ TEST_CASE("patroni status: paused silent member and no answer", "[patroni][statu
   CHECK(w.reasons.size() == 2);
   CHECK(w.reasons.back() == "cluster paused (maintenance mode): no automatic failover");
 }
+
+TEST_CASE("patroni status: etcd gone means no /cluster and stale DCS contact everywhere which is CRITICAL", "[patroni][status]") {
+  // What Patroni 3.0.2 does with etcd stopped (seen on the test profile): /cluster is an empty
+  // reply on every member while /patroni answers with an ageing dcs_last_seen.
+  Snapshot etcd_gone;
+  etcd_gone.now = kNow;
+  etcd_gone.cluster_problem = "no member answered /cluster usably (empty reply)";
+  etcd_gone.apis = {api("pg1", 40), api("pg2", 40)};
+  const Verdict v = judge(etcd_gone, Thresholds{});
+  CHECK(v.status == Status::critical);
+  CHECK(v.reasons.front().rfind("etcd unreachable from every member: no failover is possible", 0) == 0);
+  CHECK(v.reasons.back() == "/cluster cannot be read: no member answered /cluster usably (empty reply)");
+  // Contact still fresh (just lost): not judged yet, so UNKNOWN with the reason.
+  etcd_gone.apis = {api("pg1", 3), api("pg2", 3)};
+  CHECK(judge(etcd_gone, Thresholds{}).status == Status::unknown);
+  // Only one member stale: the cluster cannot be read, still UNKNOWN (the warning is not the story).
+  etcd_gone.apis = {api("pg1", 40), api("pg2", 3)};
+  CHECK(judge(etcd_gone, Thresholds{}).status == Status::unknown);
+}
