@@ -273,7 +273,10 @@ class Reattach final : public Action {
   Result<ActionResult> run(Steady::time_point deadline) override {
     if (node_.data_dir.empty()) return Error{ErrorKind::config, node_.name + " has no data_dir: cannot reattach it here"};
     const std::string slot = "hsops_" + node_.name;
-    auto made = query(primary_, "SELECT count(pg_create_physical_replication_slot($1)) FROM (SELECT 1) s WHERE NOT EXISTS "
+    // Reserved at once (immediately_reserve): a slot nobody has used yet holds no WAL, and the
+    // CHECKPOINT before pg_rewind would remove the segments this node needs to follow (seen on
+    // the stack's second drill: "requested WAL segment ... has already been removed").
+    auto made = query(primary_, "SELECT count(pg_create_physical_replication_slot($1, true)) FROM (SELECT 1) s WHERE NOT EXISTS "
                                 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)", deadline, {slot});
     if (!made) return Error{made.error().kind, "creating slot " + slot + " on " + primary_.name + ": " + made.error().message};
     // A resumed run may find it already started as a standby; running as a primary it must

@@ -106,6 +106,7 @@ std::string query_one(const std::string& conninfo, const std::string& sql) {
   return rows->rows[0][0].value_or("");
 }
 
+
 bool sql_ok(const std::string& conninfo, const std::string& sql) {
   auto db = hsops::pg::Connection::open(conninfo);
   return db && db.value().query(sql).ok();
@@ -123,6 +124,16 @@ bool all_readable(const std::string& token, const std::string& room, const std::
 // main Synapse behind haproxy and the spare stopped.
 void require_normal_topology() {
   const auto& env = stack_env();
+  // The standby must keep following once the primary moves on and removes old WAL: its slot
+  // has to hold what it needs (a slot that reserved nothing broke the second drill in a row).
+  for (const char* sql : {"CHECKPOINT", "SELECT pg_switch_wal()", "SELECT pg_switch_wal()", "CHECKPOINT"}) {
+    CHECK(sql_ok(env.get("HSOPS_PG_PRIMARY"), sql));
+  }
+  const std::string target = query_one(env.get("HSOPS_PG_PRIMARY"), "SELECT pg_current_wal_lsn()::text");
+  const std::string caught_up = "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn";
+  const auto until = Steady::now() + 20s;
+  while (query_one(env.get("HSOPS_PG_STANDBY"), caught_up) != "t" && Steady::now() < until) std::this_thread::sleep_for(200ms);
+  CHECK(query_one(env.get("HSOPS_PG_STANDBY"), caught_up) == "t");
   CHECK(query_one(env.get("HSOPS_PG_PRIMARY"), "SELECT pg_is_in_recovery()::text") == "false");
   CHECK(query_one(env.get("HSOPS_PG_STANDBY"), "SELECT pg_is_in_recovery()::text") == "true");
   CHECK(query_one(env.get("HSOPS_PG_PRIMARY"), "SELECT string_agg(state, ',') FROM pg_stat_replication") == "streaming");
