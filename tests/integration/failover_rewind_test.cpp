@@ -60,6 +60,9 @@ struct Pair {
   fs::path sock = dir.path() / "sock";
   int port1 = hsops::test::free_loopback_port();
   int port2 = hsops::test::free_loopback_port();
+  // pg_rewind of a diverged node reads its WAL back to the last common checkpoint; a clean
+  // switchover needs none kept, which is how the slot's own reservation is tested.
+  std::string wal_keep_size = "64MB";
 
   void start() {
     fs::create_directories(sock);
@@ -71,7 +74,7 @@ struct Pair {
     run_ok(as_postgres({kBin + "initdb", "-D", data("db1"), "-U", "postgres", "--auth=trust", "--data-checksums", "-N"}));
     std::ofstream(data("db1") + "/postgresql.conf", std::ios::app)
         << "listen_addresses = ''\nunix_socket_directories = '" << sock.string() << "'\nfsync = off\nhot_standby = on\n"
-        << "wal_keep_size = '64MB'\n";  // pg_rewind reads the target's WAL back to the last common checkpoint
+        << "wal_keep_size = '" << wal_keep_size << "'\n";
     // hsops' role must give its password; the test's own superuser connections stay trusted.
     std::ofstream(data("db1") + "/pg_hba.conf", std::ios::trunc)
         << "local all rewinder scram-sha-256\nlocal replication rewinder scram-sha-256\n"
@@ -206,4 +209,35 @@ TEST_CASE("failover pg.reattach: after a clean switchover pg_rewind finds nothin
   CHECK(done->detail.find("no rewind needed") != std::string::npos);
   require_following(pair);
   CHECK(wait_for(db1, "SELECT count(*) FROM messages", "101") == "101");
+}
+
+TEST_CASE("failover pg.reattach: the new slot holds the WAL the old primary needs while the new one moves on", "[failover][integration]") {
+  Pair pair;
+  pair.wal_keep_size = "0";  // only slots keep WAL, as on the test stack
+  pair.start();
+  const std::string db1 = pair.superuser(pair.port1), db2 = pair.superuser(pair.port2);
+  sql(db1, "CREATE TABLE messages (id serial PRIMARY KEY, body text)");
+  const auto p = pair.playbook();
+  const Roles roles{"db1", "db2", "", ""};
+  RunState state;
+  for (const auto* type : {"pg.fence", "pg.wait_replay", "pg.promote"}) {
+    auto done = step(type, p, roles, state);
+    INFO(type << ": " << (done ? done->detail : done.error().message));
+    REQUIRE(done.ok());
+  }
+  // The new primary writes on into later WAL segments before db1 is re-attached: the CHECKPOINT
+  // in pg.reattach would remove the segment db1 must start from unless its slot reserved it.
+  for (int i = 0; i < 3; ++i) {
+    sql(db2, "INSERT INTO messages (body) SELECT 'on db2 ' || g FROM generate_series(1, 100) g");
+    sql(db2, "SELECT pg_switch_wal()::text");
+  }
+  auto done = step("pg.reattach", p, roles, state);
+  INFO((done ? done->detail : done.error().message));
+  REQUIRE(done.ok());
+  require_following(pair);
+  // And it keeps following after the new primary checkpoints again and switches segments.
+  sql(db2, "CHECKPOINT");
+  sql(db2, "SELECT pg_switch_wal()::text");
+  sql(db2, "INSERT INTO messages (body) VALUES ('after')");
+  CHECK(wait_for(db1, "SELECT count(*) FROM messages", "301") == "301");
 }
