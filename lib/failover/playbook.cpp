@@ -31,10 +31,19 @@ Control read_control(const config::Section& s, const std::string& what) {
   return c;
 }
 
-DatabaseNode read_database(const config::Section& s, const std::string& name) {
+DatabaseNode read_database(const config::Section& s, const std::string& name, Backend backend) {
   DatabaseNode n;
   n.name = name;
   n.target = pg::read_target(s, pg::Options{}, "the node's libpq conninfo (without a password)");
+  if (backend == Backend::patroni) {
+    // Patroni starts, stops and rewinds its PostgreSQL: a second way to do it would go
+    // behind its back. The conninfo stays, for pg.verify_primary.
+    for (const char* key : {"data_dir", "pg_bin", "stop", "start"}) {
+      if (s.has(key)) s.fail(key, "is not used with `database.backend: patroni` (Patroni starts and stops its PostgreSQL): remove it");
+    }
+    s.reject_unknown_keys();
+    return n;
+  }
   n.data_dir = s.string("data_dir", "");
   n.pg_bin = s.string("pg_bin", "");
   if (!n.pg_bin.empty() && !n.pg_bin.is_absolute()) s.fail("pg_bin", "must be an absolute directory, e.g. /usr/lib/postgresql/15/bin");
@@ -74,6 +83,33 @@ void read_pair(const config::Section& s, const std::map<std::string, Node>& node
   if (first == second) s.fail(second_key, "must name another node than `" + std::string(first_key) + "`");
 }
 
+Backend read_backend(const config::Section& db) {
+  const std::string b = db.string("backend", "native");
+  if (b == "native") return Backend::native;
+  if (b == "patroni") return Backend::patroni;
+  db.fail("backend", "must be `native` (hsops drives PostgreSQL) or `patroni` (Patroni owns the leadership)");
+}
+
+PatroniApi read_patroni(const config::Section& s) {
+  PatroniApi a;
+  if (!s.present()) s.fail("", "is required with `backend: patroni`: {urls: [http://db1:8008, http://db2:8008]}");
+  a.urls = s.strings("urls", {});
+  if (a.urls.empty()) s.fail("urls", "is required: each member's Patroni REST API (restapi.connect_address), e.g. [http://db1:8008]");
+  for (auto& url : a.urls) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) s.fail("urls", "'" + url + "' is not an http(s) URL");
+  }
+  a.username = s.string("username", "");
+  a.password = s.secret("password");
+  if (a.password.has_value() == a.username.empty()) {
+    s.fail(a.username.empty() ? "username" : "password_file",
+           "restapi.authentication needs both `username` and `password_file` (or `password_env`), or neither");
+  }
+  a.ca_file = s.string("ca_file", "");
+  s.reject_unknown_keys();
+  return a;
+}
+
 Route read_route(const config::Section& s, const std::map<std::string, HomeserverNode>& homeservers) {
   Route r;
   const auto haproxy = s.child("haproxy");
@@ -107,7 +143,7 @@ Route read_route(const config::Section& s, const std::map<std::string, Homeserve
   return r;
 }
 
-StepSpec read_step(const config::Section& item) {
+StepSpec read_step(const config::Section& item, Backend backend) {
   StepSpec step;
   step.where = item.location();
   step.type = item.string("type", "");
@@ -116,6 +152,7 @@ StepSpec read_step(const config::Section& item) {
     item.fail("type", (step.type.empty() ? std::string("is required") : "unknown step type '" + step.type + "'") +
                           " (known: " + step_type_names() + ")");
   }
+  if (const auto why = backend_refusal(step.type, backend); !why.empty()) item.fail("type", why);
   step.node_role = item.string("node", std::string(type->default_role));
   const bool database_role = step.node_role == "primary" || step.node_role == "standby";
   const bool homeserver_role = step.node_role == "active" || step.node_role == "spare";
@@ -169,8 +206,11 @@ Playbook parse_playbook(const config::Document& doc) {
   if (!p.state_dir.is_absolute()) root.fail("state_dir", "must be an absolute path");
 
   const auto db = root.child("database");
+  p.backend = read_backend(db);
+  if (p.backend == Backend::patroni) p.patroni = read_patroni(db.child("patroni"));
+  else if (db.has("patroni")) db.fail("patroni", "is only used with `backend: patroni`");
   const auto db_nodes = db.child("nodes");
-  for (const auto& name : db_nodes.keys()) p.databases.emplace(name, read_database(db_nodes.child(name), name));
+  for (const auto& name : db_nodes.keys()) p.databases.emplace(name, read_database(db_nodes.child(name), name, p.backend));
   if (p.databases.size() != 2) db.fail("nodes", "must list exactly two PostgreSQL nodes (the primary and its standby)");
   read_pair(db, p.databases, "primary", "standby", p.primary, p.standby);
   p.maximum_lag_on_failover = db.size("maximum_lag_on_failover", p.maximum_lag_on_failover);
@@ -201,11 +241,12 @@ Playbook parse_playbook(const config::Document& doc) {
   }
   for (const auto& name : kOperations) {
     Operation op{name, {}};
+    if (ops.has(name) && name == "promote" && p.backend == Backend::patroni) ops.fail(name, std::string(kPatroniPromoteRefusal));
     if (ops.has(name)) {
-      for (const auto& item : ops.list(name)) op.steps.push_back(read_step(item));
+      for (const auto& item : ops.list(name)) op.steps.push_back(read_step(item, p.backend));
       if (op.steps.empty()) ops.fail(name, "has no steps");
     } else {
-      op.steps = default_steps(name);
+      op.steps = default_steps(name, p.backend);
     }
     require_fence_before_promote(op, ops);
     p.operations.emplace(name, std::move(op));

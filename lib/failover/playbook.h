@@ -27,10 +27,23 @@ struct Control {
   std::string text() const;           // "systemctl stop postgresql@15-main" / the argv joined
 };
 
+// Who owns the database's leadership: hsops itself (pg.* steps against PostgreSQL) or
+// Patroni, which hsops only asks through its REST API and never goes behind.
+enum class Backend { native, patroni };
+
+// Patroni's REST API (database.patroni): every member's base URL, and the basic auth of
+// restapi.authentication when it is set (the POSTs need it; GET /cluster does not).
+struct PatroniApi {
+  std::vector<std::string> urls;      // http://db1:8008, without a trailing '/'
+  std::string username;               // "" = no auth
+  std::optional<std::string> password;
+  std::string ca_file;                // "" = the system store
+};
+
 struct DatabaseNode {
-  std::string name;          // "db1"
+  std::string name;          // "db1"; with Patroni, the Patroni member name
   pg::Target target;         // conninfo (+ password from a file/env), timeouts
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir;   // native only: Patroni starts, stops and rewinds its own
   std::filesystem::path pg_bin;  // pg_rewind's directory; "": /usr/lib/postgresql/<data_dir's PG_VERSION>/bin
   Control stop;
   Control start;
@@ -80,6 +93,8 @@ struct Playbook {
   std::string file;
   std::string name;                   // the deployment, in reports and metrics
   std::filesystem::path state_dir;    // journal, lock, reports
+  Backend backend = Backend::native;
+  PatroniApi patroni;                 // backend patroni only
   std::map<std::string, DatabaseNode> databases;
   std::string primary;                // database node name that is primary in the normal state
   std::string standby;

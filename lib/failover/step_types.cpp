@@ -49,6 +49,15 @@ const std::vector<StepType> kTypes{
     {"exec", Acts::nothing, "", "run a command (argv) under the deadline; its output goes into the report", "",
      milliseconds(60000), {"command", "undo_command"}},
     {"wait", Acts::nothing, "", "wait a fixed time", "", milliseconds(60000), {"for"}},
+    {"patroni.check", Acts::database, "standby",
+     "refuse unless Patroni's /cluster shows one running leader, this candidate replicating within "
+     "switchover_max_lag, and the cluster not paused (maintenance mode)",
+     "", milliseconds(30000), {}},
+    {"patroni.switchover", Acts::database, "standby",
+     "ask Patroni to switch over to this candidate (POST /switchover on the leader's REST API), then wait until "
+     "/cluster shows it leading and the old leader back as a running replica; no undo: switching back is a second "
+     "switchover",
+     "", milliseconds(120000), {}},
     {"confirm", Acts::nothing, "", "ask the operator to type yes (--yes skips it: cron and timers)", "",
      milliseconds(600000), {"prompt"}},
 };
@@ -62,13 +71,57 @@ StepSpec step(std::string type, std::string role = "") {
   return s;
 }
 
+// With Patroni, Patroni fences, waits for the candidate and promotes (its own switchover);
+// hsops only proves the new leader takes writes through the playbook's conninfo.
+std::vector<StepSpec> patroni_switchover_steps() {
+  return {step("patroni.check"),    step("confirm"),      step("homeserver.stop"), step("patroni.switchover"),
+          step("pg.verify_primary"), step("homeserver.start"), step("route.switch"), step("probe")};
+}
+
+// A drill: there and back with the roles swapped; the markers prove what was written before
+// the switch survives. Patroni re-attaches the old leader itself, so there is no reattach step.
+std::vector<StepSpec> drill_steps(std::vector<StepSpec> there, bool reattach);
+
 std::vector<StepSpec> switchover_steps() {
   return {step("pg.check_replication"), step("confirm"),       step("homeserver.stop"), step("pg.checkpoint"),
           step("pg.fence"),             step("pg.wait_replay"), step("pg.promote"),      step("pg.verify_primary"),
           step("homeserver.start"),     step("route.switch"),   step("probe")};
 }
 
+std::vector<StepSpec> drill_steps(std::vector<StepSpec> there, bool reattach) {
+  there.erase(there.begin() + 1);  // a drill is unattended: no confirm
+  // The proof is also that what was written before the switch is still there.
+  there.insert(there.begin() + 1, step("marker.write"));
+  there.push_back(step("marker.check"));
+  std::vector<StepSpec> steps = there;
+  if (reattach) steps.push_back(step("pg.reattach"));
+  for (auto s : there) {
+    s.params["half"] = "back";  // the second half runs with the roles swapped ("back:" in plan)
+    steps.push_back(std::move(s));
+  }
+  // And the node fenced on the way back follows again: a drill leaves a standby streaming.
+  if (reattach) {
+    auto follow = step("pg.reattach");
+    follow.params["half"] = "back";
+    steps.push_back(std::move(follow));
+  }
+  return steps;
+}
+
 }  // namespace
+
+std::string backend_refusal(std::string_view type, Backend backend) {
+  const bool patroni_step = type.rfind("patroni.", 0) == 0;
+  if (backend == Backend::native) {
+    return patroni_step ? std::string(type) + " needs `database.backend: patroni`" : "";
+  }
+  // pg.verify_primary only reads and writes through the conninfo: it moves nothing.
+  if (type.rfind("pg.", 0) == 0 && type != "pg.verify_primary") {
+    return std::string(type) + " is not allowed with `database.backend: patroni`: Patroni owns the leadership, and "
+           "hsops never fences, promotes or re-attaches behind its back (use patroni.switchover)";
+  }
+  return "";
+}
 
 const std::vector<StepType>& step_types() { return kTypes; }
 
@@ -85,7 +138,12 @@ std::string step_type_names() {
   return out;
 }
 
-std::vector<StepSpec> default_steps(std::string_view operation) {
+std::vector<StepSpec> default_steps(std::string_view operation, Backend backend) {
+  if (backend == Backend::patroni) {
+    if (operation == "switchover") return patroni_switchover_steps();
+    if (operation == "drill") return drill_steps(patroni_switchover_steps(), false);
+    return {};
+  }
   if (operation == "switchover") return switchover_steps();
   if (operation == "promote") {
     // The primary is unreachable: fencing it is still required (stop through its host or an
@@ -93,25 +151,7 @@ std::vector<StepSpec> default_steps(std::string_view operation) {
     return {step("confirm"), step("homeserver.stop"), step("pg.fence"), step("pg.promote"), step("pg.verify_primary"),
             step("homeserver.start"), step("route.switch"), step("probe")};
   }
-  if (operation == "drill") {
-    // There and back: the second half runs with the roles swapped (marked "back:" in plan).
-    auto there = switchover_steps();
-    there.erase(there.begin() + 1);  // a drill is unattended: no confirm
-    // The proof is also that what was written before the switch is still there.
-    there.insert(there.begin() + 1, step("marker.write"));
-    there.push_back(step("marker.check"));
-    std::vector<StepSpec> steps = there;
-    steps.push_back(step("pg.reattach"));
-    for (auto s : there) {
-      s.params["half"] = "back";
-      steps.push_back(std::move(s));
-    }
-    // And the node fenced on the way back follows again: a drill leaves a standby streaming.
-    auto follow = step("pg.reattach");
-    follow.params["half"] = "back";
-    steps.push_back(std::move(follow));
-    return steps;
-  }
+  if (operation == "drill") return drill_steps(switchover_steps(), true);
   return {};
 }
 

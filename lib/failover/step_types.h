@@ -32,7 +32,16 @@ std::string step_type_names();
 
 // The standard, safe sequence of an operation ("switchover", "promote", "drill") when the
 // playbook does not spell it out.
-std::vector<StepSpec> default_steps(std::string_view operation);
+// With Patroni there is no default promote (Patroni promotes by itself): empty.
+std::vector<StepSpec> default_steps(std::string_view operation, Backend backend = Backend::native);
+
+// Why a step type cannot run with a backend ("" when it can): pg.promote and the other steps
+// that move leadership behind Patroni's back are refused with Patroni, patroni.* without it.
+std::string backend_refusal(std::string_view type, Backend backend);
+
+// The answer to `promote` with Patroni.
+inline constexpr std::string_view kPatroniPromoteRefusal =
+    "with Patroni, failover is automatic: Patroni promotes; use `hsops failover switchover` for a planned move";
 
 // Roles as a run sees them: which database node is primary now, which homeserver serves.
 struct Roles {
