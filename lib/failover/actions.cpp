@@ -7,6 +7,7 @@
 
 #include "exec/exec.h"
 #include "failover/haproxy_runtime.h"
+#include "failover/patroni_actions.h"
 #include "failover/run_command.h"
 #include "net/http.h"
 
@@ -115,6 +116,10 @@ class WaitStep final : public Action {
 std::unique_ptr<Action> make_action(const StepSpec& step, const Roles& roles, const Playbook& playbook, RunState& state,
                                     const Clock* clock, const Interaction* interaction) {
   const std::string node = roles.node_for(step.node_role);
+  if (step.type.rfind("patroni.", 0) == 0) {
+    // The step's node is the candidate; the other node leads now.
+    return make_patroni_action(step, playbook, node == roles.primary ? roles.standby : roles.primary, node);
+  }
   if (step.type.rfind("pg.", 0) == 0) {
     const std::string other = node == roles.primary ? roles.standby : roles.primary;
     if (playbook.databases.count(node) == 0 || playbook.databases.count(other) == 0) return nullptr;

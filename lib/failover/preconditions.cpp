@@ -2,6 +2,8 @@
 #include "failover/preconditions.h"
 
 #include "core/units.h"
+#include "failover/patroni_api.h"
+#include "failover/step_types.h"
 
 namespace hsops::failover {
 namespace {
@@ -85,12 +87,35 @@ void promote_rules(const Playbook& p, const TopologyState& t, bool force, Precon
   }
 }
 
+// With Patroni: its /cluster is the truth; the same rules as the patroni.check step.
+void patroni_rules(const std::string& operation, const Playbook& p, const TopologyState& t, Preconditions& out) {
+  if (operation == "promote") {
+    out.refusals.emplace_back(kPatroniPromoteRefusal);
+    return;
+  }
+  if (!t.roles || !t.patroni || !t.patroni->cluster) {
+    out.refusals.push_back(t.roles_problem.empty() ? "Patroni's state is unknown" : t.roles_problem);
+    if (t.patroni && t.patroni->cluster && t.patroni->cluster->paused) {
+      out.refusals.push_back("the Patroni cluster is paused (maintenance mode)");
+    }
+    return;
+  }
+  for (auto& why : patroni_switchover_refusals(*t.patroni->cluster, t.roles->primary, t.roles->standby, p.switchover_max_lag)) {
+    out.refusals.push_back(std::move(why));
+  }
+  for (const auto& h : t.homeservers) {
+    if (h.node == t.roles->active && !h.up) out.warnings.push_back("the active homeserver " + h.node + " is down already");
+  }
+}
+
 }  // namespace
 
 Preconditions check_preconditions(const std::string& operation, const Playbook& playbook, const TopologyState& state,
                                   bool force) {
   Preconditions out;
-  if (operation == "promote") {
+  if (playbook.backend == Backend::patroni) {
+    patroni_rules(operation, playbook, state, out);
+  } else if (operation == "promote") {
     promote_rules(playbook, state, force, out);
   } else {
     switchover_rules(playbook, state, out);

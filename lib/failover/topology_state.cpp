@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/units.h"
 #include "failover/haproxy_runtime.h"
+#include "failover/patroni_api.h"
 #include "net/http.h"
 #include "pg/connection.h"
 
@@ -107,10 +108,56 @@ std::string serving(const Playbook& p, const TopologyState& t) {
   return running == 1 ? last : p.active;
 }
 
+// Roles from /cluster: the running leader is the primary. The databases' recovery state is
+// Patroni's (leader: not in recovery; a replica: in recovery), so resume and rollback judge
+// with the same view.
+void observe_patroni(const Playbook& p, Millis timeout, TopologyState& t) {
+  PatroniState ps;
+  auto cluster = read_patroni_cluster(p.patroni, timeout, &ps.source);
+  if (!cluster) ps.error = cluster.error().message;
+  else ps.cluster = std::move(cluster).value();
+  for (const auto& [name, node] : p.databases) {
+    DatabaseState d;
+    d.node = name;
+    const checks::patroni::Member* m = nullptr;
+    if (ps.cluster) {
+      for (const auto& member : ps.cluster->members) {
+        if (member.name == name) m = &member;
+      }
+    }
+    if (m == nullptr) d.error = ps.cluster ? "not a member of the Patroni cluster" : ps.error;
+    else if (m->state == "running" || m->state == "streaming") d.in_recovery = !checks::patroni::is_leader(*m);
+    else d.error = "Patroni: " + m->role + ", " + m->state;
+    t.databases.push_back(std::move(d));
+  }
+  const std::string leader = ps.cluster ? patroni_leader(*ps.cluster) : "";
+  if (!ps.cluster) {
+    t.roles_problem = "Patroni's /cluster cannot be read: " + ps.error;
+  } else if (leader.empty()) {
+    t.roles_problem = "Patroni shows no single running leader";
+  } else if (p.databases.count(leader) == 0) {
+    t.roles_problem = "Patroni's leader " + leader + " is not one of the playbook's database nodes (names must be Patroni member names)";
+  } else {
+    Roles roles;
+    roles.primary = leader;
+    roles.standby = leader == p.primary ? p.standby : p.primary;
+    roles.active = serving(p, t);
+    roles.spare = roles.active == p.active ? p.spare : p.active;
+    t.roles = roles;
+  }
+  t.patroni = std::move(ps);
+}
+
 }  // namespace
 
 TopologyState observe(const Playbook& p, Millis timeout) {
   TopologyState t;
+  if (p.backend == Backend::patroni) {
+    for (const auto& [name, node] : p.homeservers) t.homeservers.push_back(observe_homeserver(node, timeout));
+    t.route = observe_route(p, timeout);
+    observe_patroni(p, timeout, t);
+    return t;
+  }
   std::vector<std::string> primaries;
   for (const auto& [name, node] : p.databases) {
     t.databases.push_back(observe_database(node, timeout));
@@ -143,16 +190,45 @@ TopologyState observe(const Playbook& p, Millis timeout) {
   return t;
 }
 
+namespace {
+
+// The /cluster members: role, state, timeline, lag; and whether the cluster is paused.
+void describe_patroni(const PatroniState& ps, std::vector<std::string>& out) {
+  if (!ps.cluster) {
+    out.push_back("patroni: /cluster unreadable: " + ps.error);
+    return;
+  }
+  out.push_back(std::string("patroni (") + net::redact_url(ps.source) + "): " + checks::patroni::overview(*ps.cluster) +
+                (ps.cluster->paused ? "; PAUSED (maintenance mode: no automatic failover, no switchover)" : "; not paused"));
+  for (const auto& m : ps.cluster->members) {
+    std::string line = "patroni member " + m.name + ": " + m.role + ", " + m.state;
+    line += ", timeline " + (m.timeline ? std::to_string(*m.timeline) : std::string("unknown"));
+    if (!checks::patroni::is_leader(m)) {
+      line += ", lag " + (m.lag_unknown || !m.lag_bytes ? std::string("unknown") : format_bytes(*m.lag_bytes));
+    }
+    out.push_back(line);
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> describe(const TopologyState& t) {
   std::vector<std::string> out;
+  if (t.patroni) {
+    describe_patroni(*t.patroni, out);
+    if (!t.roles) out.push_back("roles: " + t.roles_problem);
+  }
   for (const auto& d : t.databases) {
+    if (t.patroni) break;  // Patroni's members above say it
     if (!d.in_recovery) {
       out.push_back("database " + d.node + ": unreachable (" + d.error + ")");
     } else {
       out.push_back("database " + d.node + ": " + (*d.in_recovery ? "standby, replayed to " : "primary, at ") + d.wal_lsn);
     }
   }
-  if (t.roles) {
+  if (t.patroni) {
+    // nothing: replication is in the members' lines
+  } else if (t.roles) {
     std::string line = "replication " + t.roles->primary + " -> " + t.roles->standby + ": ";
     if (!t.replication) {
       line += "unknown (pg_stat_replication unreadable: grant pg_monitor)";

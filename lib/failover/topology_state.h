@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/patroni/verdict.h"
 #include "failover/last_seen.h"
 #include "failover/playbook.h"
 #include "failover/step_types.h"
@@ -39,6 +40,13 @@ struct RouteState {
   std::string error;                                          // the runtime API did not answer
 };
 
+// backend patroni: the cluster as GET /cluster shows it (the source of the roles).
+struct PatroniState {
+  std::optional<checks::patroni::Cluster> cluster;
+  std::string source;               // the REST URL that answered
+  std::string error;                // why there is no cluster
+};
+
 struct TopologyState {
   std::vector<DatabaseState> databases;
   std::optional<Roles> roles;       // set when exactly one node is primary
@@ -49,9 +57,11 @@ struct TopologyState {
   // The primary's position as last seen by an hsops failover command (this one included when
   // a primary answers): the last known lag of a standby whose primary is gone.
   std::optional<LastSeenPrimary> last_seen;
+  std::optional<PatroniState> patroni;  // set for backend patroni
 };
 
-// Also records the answering primary's position in <state_dir>/last-primary.json (hsops's own
+// With backend patroni the roles come from Patroni's /cluster (its leader is the primary), not
+// from asking PostgreSQL: Patroni's view is the one that decides. Otherwise this also records the answering primary's position in <state_dir>/last-primary.json (hsops's own
 // file; nothing on the servers changes).
 TopologyState observe(const Playbook& playbook, Millis timeout);
 
