@@ -73,7 +73,7 @@ Result<std::string> post_switchover(const PatroniApi& api, const std::string& ur
   // Never retried: a second POST while the first is being carried out would be refused at
   // best and would schedule a second move at worst.
   auto got = net::perform(r);
-  if (!got) return Error{got.error().kind, "POST " + net::redact_url(url) + "/switchover: " + got.error().message};
+  if (!got) return got.error();  // lib/net names the method and the redacted URL
   std::string body = got->body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   if (got->status == 200) return body;
