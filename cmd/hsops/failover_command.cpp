@@ -1,5 +1,8 @@
 #include "failover_command.h"
 
+#include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -7,6 +10,7 @@
 
 #include "checks/failover_drill/records.h"
 #include "core/units.h"
+#include "failover/follow.h"
 #include "failover/journal.h"
 #include "failover/playbook.h"
 #include "failover/preconditions.h"
@@ -26,6 +30,7 @@ struct FailoverOptions {
   bool force = false;
   bool resume = false;
   bool rollback = false;
+  std::string poll_interval = "1s";
 };
 
 constexpr const char* kDefaultPlaybook = "/etc/hsops/playbook.yaml";
@@ -170,6 +175,34 @@ int run_operation_command(const FailoverOptions& o, const std::string& operation
   return report.ok ? 0 : 2;
 }
 
+std::atomic<bool> follow_stop{false};
+void request_follow_stop(int /*signal*/) { follow_stop.store(true); }
+
+// follow: runs until SIGTERM/SIGINT. Exit 0 stopped, 1 another follower runs, 3 bad playbook
+// (or not on the patroni backend) or unusable state directory.
+int follow_command(const FailoverOptions& o) {
+  const auto playbook = load_or_exit(o);
+  failover::FollowOptions options;
+  auto interval = parse_duration(o.poll_interval);
+  if (!interval || interval->count() < 100) {
+    std::cerr << "hsops failover follow: --poll-interval " << o.poll_interval << ": not a duration of at least 100ms\n";
+    return 3;
+  }
+  options.poll_interval = *interval;
+  options.request_timeout = std::min(timeout_or_exit(o), std::max(*interval, Millis(500)));
+  options.log = [](const std::string& line) { std::cout << format_utc(unix_seconds(std::chrono::system_clock::now())) << "  " << line << std::endl; };
+  options.stop = &follow_stop;
+  std::signal(SIGTERM, request_follow_stop);
+  std::signal(SIGINT, request_follow_stop);
+  static const SystemClock clock;
+  auto done = failover::follow_leader(playbook, options, clock);
+  if (!done) {
+    std::cerr << "hsops failover follow: " << done.error().message << '\n';
+    return done.error().kind == ErrorKind::busy ? 1 : 3;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
@@ -186,8 +219,8 @@ void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
               "Exit 0: valid (and, with --operation, that operation may start now); 1: the chosen operation would be\n"
               "refused; 3: bad playbook.");
   plan_cmd->add_option("playbook", options->playbook, "Playbook file")->option_text("PLAYBOOK");
-  plan_cmd->add_option("--operation", options->operation, "Show one operation: switchover, promote, drill (default all)")
-      ->check(CLI::IsMember({"all", "switchover", "promote", "drill"}));
+  plan_cmd->add_option("--operation", options->operation, "Show one operation: switchover, promote, drill, follow (default all)")
+      ->check(CLI::IsMember({"all", "switchover", "promote", "drill", "follow"}));
   plan_cmd->add_option("-t,--timeout", options->timeout, "Deadline for each connection and request (default 5s)")
       ->option_text("DURATION");
   plan_cmd->callback([options] { std::exit(plan(*options)); });
@@ -200,6 +233,22 @@ void setup_failover_command(CLI::App& app, const GlobalOptions& /*global*/) {
   status_cmd->add_option("-t,--timeout", options->timeout, "Deadline for each connection and request (default 5s)")
       ->option_text("DURATION");
   status_cmd->callback([options] { std::exit(status(*options)); });
+
+  auto* follow_cmd = failover->add_subcommand(
+      "follow", "Patroni backend: run until stopped, watching Patroni's leader (GET /cluster and the leader's\n"
+                "/primary every --poll-interval). When another member leads, run the playbook's follow operation\n"
+                "(default: stop the active homeserver, check the new leader takes a write, start the spare, switch\n"
+                "the route, probe) and log the RTO: Patroni's part and hsops's part. State for the failover_follow\n"
+                "check (the watchdog's \"leader changed\" and \"no leader\" alerts): <state_dir>/follow.json.\n"
+                "A leader moved by `hsops failover switchover|drill` (which holds the run lock) is only noted.\n"
+                "For dist/hsops-failover-follow.service. Exit 0 on SIGTERM, 1 another follower runs, 3 bad playbook.");
+  follow_cmd->add_option("playbook", options->playbook, "Playbook file")->option_text("PLAYBOOK");
+  follow_cmd->add_option("--poll-interval", options->poll_interval,
+                         "How often Patroni is asked (default 1s; at least 100ms). Detection adds at most this to the RTO")
+      ->option_text("DURATION");
+  follow_cmd->add_option("-t,--timeout", options->timeout, "Deadline for each REST call of a poll (default 5s, capped at the interval)")
+      ->option_text("DURATION");
+  follow_cmd->callback([options] { std::exit(follow_command(*options)); });
 
   const std::vector<std::pair<std::string, std::string>> operations{
       {"switchover", "Planned, zero data loss: refuses unless the standby streams within switchover_max_lag; fences\n"

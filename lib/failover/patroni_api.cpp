@@ -65,6 +65,11 @@ std::string patroni_url_of(const PatroniApi& api, const PatroniCluster& cluster,
   return "";
 }
 
+bool patroni_answers_primary(const PatroniApi& api, const std::string& url, Millis timeout) {
+  auto got = net::perform(request(api, "GET", url + "/primary", timeout));
+  return got && got->status == 200;
+}
+
 Result<std::string> post_switchover(const PatroniApi& api, const std::string& url, const std::string& leader,
                                     const std::string& candidate, Millis timeout) {
   auto r = request(api, "POST", url + "/switchover", timeout);

@@ -21,6 +21,10 @@ Result<PatroniCluster> read_patroni_cluster(const PatroniApi& api, Millis timeou
 // api_url without "/patroni"; "" when neither is known.
 std::string patroni_url_of(const PatroniApi& api, const PatroniCluster& cluster, const std::string& member);
 
+// GET <url>/primary: Patroni's health check for "I am the running leader" (200), the one
+// haproxy routes PostgreSQL clients by. False on any other answer or none.
+bool patroni_answers_primary(const PatroniApi& api, const std::string& url, Millis timeout);
+
 // POST <url>/switchover {"leader": leader, "candidate": candidate}. Patroni 3.0 answers after
 // it has polled the DCS for the result (up to 20 s): 200 "Successfully switched over to ..."
 // or 4xx/5xx with its reason as text (412 "... not possible: ...", 503 "Switchover failed").

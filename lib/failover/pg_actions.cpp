@@ -207,6 +207,17 @@ class VerifyPrimary final : public Action {
  public:
   explicit VerifyPrimary(const DatabaseNode& n) : node_(n) {}
   Result<ActionResult> run(Steady::time_point deadline) override {
+    // Retried until the deadline: right after Patroni's election the new leader may still be
+    // finishing its promotion (follow runs as soon as /cluster names it).
+    for (;;) {
+      auto attempt = try_once(deadline);
+      if (attempt || Steady::now() + std::chrono::milliseconds(200) >= deadline) return attempt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
+ private:
+  Result<ActionResult> try_once(Steady::time_point deadline) {
     // A transaction id is only handed out by a writable primary: the smallest test write.
     auto r = query(node_, "SELECT pg_is_in_recovery()::text, pg_current_xact_id()::text, pg_current_wal_lsn()::text", deadline);
     if (!r || r->empty()) return Error{ErrorKind::state, node_.name + " takes no write: " + (r ? "no answer" : r.error().message)};
@@ -214,7 +225,6 @@ class VerifyPrimary final : public Action {
     return ActionResult{node_.name + " accepts writes (transaction " + r->rows[0][1].value_or("?") + ")", {}};
   }
 
- private:
   const DatabaseNode& node_;
 };
 

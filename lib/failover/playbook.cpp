@@ -10,7 +10,8 @@
 namespace hsops::failover {
 namespace {
 
-const std::set<std::string> kOperations{"switchover", "promote", "drill"};
+// follow exists with the patroni backend only (hsops elects no leader of its own).
+const std::set<std::string> kOperations{"switchover", "promote", "drill", "follow"};
 
 std::string joined(const std::vector<std::string>& argv) {
   std::string out;
@@ -237,9 +238,13 @@ Playbook parse_playbook(const config::Document& doc) {
 
   const auto ops = root.child("operations");
   for (const auto& name : ops.keys()) {
-    if (kOperations.count(name) == 0) ops.fail(name, "unknown operation '" + name + "' (known: drill, promote, switchover)");
+    if (kOperations.count(name) == 0) ops.fail(name, "unknown operation '" + name + "' (known: drill, follow, promote, switchover)");
   }
   for (const auto& name : kOperations) {
+    if (name == "follow" && p.backend != Backend::patroni) {
+      if (ops.has(name)) ops.fail(name, "needs `database.backend: patroni`: only Patroni elects a new leader by itself");
+      continue;
+    }
     Operation op{name, {}};
     if (ops.has(name) && name == "promote" && p.backend == Backend::patroni) ops.fail(name, std::string(kPatroniPromoteRefusal));
     if (ops.has(name)) {

@@ -93,6 +93,12 @@ void patroni_rules(const std::string& operation, const Playbook& p, const Topolo
     out.refusals.emplace_back(kPatroniPromoteRefusal);
     return;
   }
+  // follow runs after Patroni moved the leader: the old one may well be dead, so the
+  // switchover's rules (a healthy candidate, a running leader to hand over) do not apply.
+  if (operation == "follow") {
+    if (!t.roles) out.refusals.push_back(t.roles_problem.empty() ? "Patroni's state is unknown" : t.roles_problem);
+    return;
+  }
   if (!t.roles || !t.patroni || !t.patroni->cluster) {
     out.refusals.push_back(t.roles_problem.empty() ? "Patroni's state is unknown" : t.roles_problem);
     if (t.patroni && t.patroni->cluster && t.patroni->cluster->paused) {

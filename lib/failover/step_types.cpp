@@ -78,6 +78,14 @@ std::vector<StepSpec> patroni_switchover_steps() {
           step("pg.verify_primary"), step("homeserver.start"), step("route.switch"), step("probe")};
 }
 
+// After Patroni has elected a new leader by itself (`hsops failover follow`): the homeserver
+// moves after it. The database is already moved, so there is nothing to check or fence; the
+// new leader must take a write before Synapse starts, since Synapse exits on a read-only one.
+std::vector<StepSpec> patroni_follow_steps() {
+  return {step("homeserver.stop"), step("pg.verify_primary", "primary"), step("homeserver.start"),
+          step("route.switch"), step("probe")};
+}
+
 // A drill: there and back with the roles swapped; the markers prove what was written before
 // the switch survives. Patroni re-attaches the old leader itself, so there is no reattach step.
 std::vector<StepSpec> drill_steps(std::vector<StepSpec> there, bool reattach);
@@ -142,6 +150,7 @@ std::vector<StepSpec> default_steps(std::string_view operation, Backend backend)
   if (backend == Backend::patroni) {
     if (operation == "switchover") return patroni_switchover_steps();
     if (operation == "drill") return drill_steps(patroni_switchover_steps(), false);
+    if (operation == "follow") return patroni_follow_steps();
     return {};
   }
   if (operation == "switchover") return switchover_steps();

@@ -98,6 +98,29 @@ TEST_CASE("patroni backend: the example playbook parses with the Patroni sequenc
                                           "back:route.switch", "back:probe", "back:marker.check"});
 }
 
+TEST_CASE("patroni backend: follow moves the homeserver after Patroni's leader", "[failover][patroni][follow]") {
+  const auto p = parse(example_text());
+  const auto& follow = p.operations.at("follow").steps;
+  CHECK(types(follow) ==
+        std::vector<std::string>{"homeserver.stop", "pg.verify_primary", "homeserver.start", "route.switch", "probe"});
+  CHECK(follow[1].node_role == "primary");  // the new leader, as /cluster names it
+  // Only the running leader is needed: the old one may be dead.
+  CHECK(check_preconditions("follow", p, observed(p, cluster_json("0", false, "stopped")), false).refusals.empty());
+  auto none = observed(p, cluster_json());
+  none.roles.reset();
+  none.roles_problem = "Patroni shows no single running leader";
+  CHECK(check_preconditions("follow", p, none, false).refusals ==
+        std::vector<std::string>{"Patroni shows no single running leader"});
+  // The native backend has no follow: hsops elects no leader.
+  std::ifstream in(std::string(HSOPS_SOURCE_DIR) + "/playbooks/example.yaml");
+  std::stringstream native;
+  native << in.rdbuf();
+  const auto native_playbook = parse(native.str());
+  CHECK(native_playbook.operations.count("follow") == 0);
+  CHECK_THAT(error_of(native.str() + "  follow:\n    - {type: probe}\n"),
+             Catch::Contains("follow") && Catch::Contains("needs `database.backend: patroni`"));
+}
+
 TEST_CASE("patroni backend: the native default is unchanged", "[failover][patroni]") {
   CHECK(default_steps("switchover", Backend::native).size() == default_steps("switchover").size());
   CHECK(types(default_steps("drill")).front() == "pg.check_replication");
