@@ -34,13 +34,16 @@ nlohmann::json change_json(const FollowedChange& c) {
           {"report", c.report}};
 }
 
-// The end of the last probe that passed: the moment clients were served again.
+// The end of the last probe that passed: the moment clients were served again. A follow
+// operation written without a probe ends at its last step (the report shows which).
 std::optional<double> probe_end(const RunReport& report) {
-  std::optional<double> end;
+  std::optional<double> end, last;
   for (const auto& s : report.steps) {
-    if (s.type == "probe" && s.state == StepState::done) end = s.started_at + s.seconds;
+    if (s.state != StepState::done) continue;
+    last = s.started_at + s.seconds;
+    if (s.type == "probe") end = last;
   }
-  return end;
+  return end ? end : last;
 }
 
 // Runs the playbook's follow operation for one change; never throws for what the servers do.

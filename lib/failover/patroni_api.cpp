@@ -70,6 +70,13 @@ bool patroni_answers_primary(const PatroniApi& api, const std::string& url, Mill
   return got && got->status == 200;
 }
 
+bool patroni_rest_answers(const PatroniApi& api, Millis timeout) {
+  for (const auto& url : api.urls) {
+    if (net::perform(request(api, "GET", url + "/patroni", timeout))) return true;
+  }
+  return false;
+}
+
 Result<std::string> post_switchover(const PatroniApi& api, const std::string& url, const std::string& leader,
                                     const std::string& candidate, Millis timeout) {
   auto r = request(api, "POST", url + "/switchover", timeout);

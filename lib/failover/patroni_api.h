@@ -25,6 +25,11 @@ std::string patroni_url_of(const PatroniApi& api, const PatroniCluster& cluster,
 // haproxy routes PostgreSQL clients by. False on any other answer or none.
 bool patroni_answers_primary(const PatroniApi& api, const std::string& url, Millis timeout);
 
+// Whether any member's REST API answers GET /patroni at all (any HTTP status): when they do
+// but none serves /cluster, Patroni cannot read its DCS (Patroni 3.0 answers /cluster with an
+// empty reply while etcd is unreachable).
+bool patroni_rest_answers(const PatroniApi& api, Millis timeout);
+
 // POST <url>/switchover {"leader": leader, "candidate": candidate}. Patroni 3.0 answers after
 // it has polled the DCS for the result (up to 20 s): 200 "Successfully switched over to ..."
 // or 4xx/5xx with its reason as text (412 "... not possible: ...", 503 "Switchover failed").

@@ -6,6 +6,7 @@
 #include "failover/report_text.h"
 #include "failover/rto.h"
 
+#include <algorithm>
 #include <fstream>
 #include <vector>
 
@@ -159,7 +160,10 @@ Result<ExecuteResult> execute(const Playbook& p, const ExecuteOptions& o, const 
   auto pre = check_preconditions(o.operation, p, state, o.force);
   result.warnings = pre.warnings;
   const std::optional<Roles> roles = o.operation == "promote" ? promote_roles(p, state) : state.roles;
-  if (!roles) pre.refusals.push_back(state.roles_problem.empty() ? "no node to act on" : state.roles_problem);
+  const std::string no_roles = state.roles_problem.empty() ? "no node to act on" : state.roles_problem;
+  if (!roles && std::find(pre.refusals.begin(), pre.refusals.end(), no_roles) == pre.refusals.end()) {
+    pre.refusals.push_back(no_roles);
+  }
   if (!pre.refusals.empty()) {
     result.refusals = pre.refusals;
     return result;

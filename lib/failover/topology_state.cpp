@@ -133,6 +133,10 @@ void observe_patroni(const Playbook& p, Millis timeout, TopologyState& t) {
   const std::string leader = ps.cluster ? patroni_leader(*ps.cluster) : "";
   if (!ps.cluster) {
     t.roles_problem = "Patroni's /cluster cannot be read: " + ps.error;
+    if (patroni_rest_answers(p.patroni, timeout)) {
+      t.roles_problem += ". The members' REST APIs answer, so Patroni cannot read its DCS (etcd down or unreachable?): "
+                         "no switchover and no failover is possible until it is back (`hsops check patroni` says more)";
+    }
   } else if (leader.empty()) {
     t.roles_problem = "Patroni shows no single running leader";
   } else if (p.databases.count(leader) == 0) {

@@ -1,6 +1,6 @@
 // `hsops check patroni` against the Patroni profile's real cluster (tests/harness/patroni):
 // OK while it is healthy; with etcd stopped, CRITICAL saying that nothing can fail over and
-// that the leader demotes itself; OK again once etcd is back. Runs before the profile's
+// that the leader demotes itself, and `hsops failover drill` refuses; OK again once etcd is back. Runs before the profile's
 // failover test (file order), and leaves the cluster healthy.
 #include <catch2/catch.hpp>
 
@@ -82,7 +82,19 @@ TEST_CASE("check patroni on the real cluster: OK then etcd stopped is CRITICAL w
   etcd("stop");
   // Patroni's loop_wait is 2 s and the check's dcs_max_age 5 s: well within 40 s.
   const auto outage = check_until(config, 40s, [](const Checked& c) { return c.exit_code == 2; });
+  // And the drill refuses: with no DCS, Patroni can neither switch over nor fail over.
+  hsops::exec::Command drill_cmd(kHsops, {"failover", "drill", patroni_env().get("HSOPS_PATRONI_PLAYBOOK"), "--yes"});
+  drill_cmd.deadline = 60s;
+  const auto drill = hsops::exec::run(drill_cmd);
   etcd("start");
+  {
+    REQUIRE(drill.ok());
+    INFO(drill->out << drill->err);
+    CHECK(drill->exit_code == 1);
+    CHECK(contains(drill->out, "drill refused"));
+    CHECK(contains(drill->out, "etcd"));
+    CHECK(contains(drill->out, "nothing was changed"));
+  }
   {
     INFO(outage.out);
     CHECK(outage.exit_code == 2);

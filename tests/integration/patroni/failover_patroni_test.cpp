@@ -19,9 +19,11 @@
 #include "pg/connection.h"
 #include "support/local_http_server.h"
 #include "support/patroni_env.h"
+#include "support/split_brain_watch.h"
 #include "support/temp_dir.h"
 
 using namespace std::chrono_literals;
+using hsops::test::in_recovery;
 using hsops::test::patroni_env;
 using Clock = std::chrono::steady_clock;
 namespace pg = hsops::pg;
@@ -39,15 +41,6 @@ pg::Options quick() {
 std::string conninfo(const std::string& node) { return patroni_env().get(node == "pg1" ? "HSOPS_PATRONI_PG1" : "HSOPS_PATRONI_PG2"); }
 std::string pg_port(const std::string& node) {
   return patroni_env().get(node == "pg1" ? "HSOPS_PATRONI_PG1_PORT" : "HSOPS_PATRONI_PG2_PORT");
-}
-
-// "t", "f", or "" when the node does not answer.
-std::string in_recovery(const std::string& conn) {
-  auto c = pg::Connection::open(conn, quick());
-  if (!c.ok()) return "";
-  // Not ::text (that is "true"/"false"): libpq's text form of a bool is "t"/"f".
-  auto r = c.value().query("SELECT pg_is_in_recovery()");
-  return r.ok() && r->size() == 1 ? r->rows[0][0].value_or("") : "";
 }
 
 struct ClusterView {
@@ -84,37 +77,6 @@ bool wait_until(std::chrono::milliseconds limit, Pred pred) {
   }
   return pred();
 }
-
-// Samples both nodes every 100 ms until stopped; counts moments with two writable primaries.
-class SplitBrainWatch {
- public:
-  SplitBrainWatch() : thread_([this] { loop(); }) {}
-  ~SplitBrainWatch() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  int both_writable() const { return both_; }
-  int samples() const { return samples_; }
-  // Samples with exactly one writable primary: proves the watch reads what it judges.
-  int one_writable() const { return one_; }
-
- private:
-  void loop() {
-    const std::string c1 = conninfo("pg1"), c2 = conninfo("pg2");
-    while (!stop_) {
-      const auto next = Clock::now() + 100ms;
-      const std::string r1 = in_recovery(c1), r2 = in_recovery(c2);
-      if (r1 == "f" && r2 == "f") ++both_;
-      if ((r1 == "f") != (r2 == "f")) ++one_;
-      ++samples_;
-      std::this_thread::sleep_until(next);
-    }
-  }
-  std::atomic<bool> stop_{false};
-  std::atomic<int> both_{0}, one_{0}, samples_{0};
-  std::thread thread_;
-};
 
 std::filesystem::path write_playbook(const std::filesystem::path& dir, const hsops::test::LocalHttpServer& hs1,
                                      const hsops::test::LocalHttpServer& hs2) {
@@ -208,7 +170,7 @@ TEST_CASE("failover patroni backend: switchover there and back through Patroni w
   CHECK_THAT(plan.out, Catch::Contains("patroni member pg1:") && Catch::Contains("patroni member pg2:"));
 
   const std::string first = cluster().leader;
-  SplitBrainWatch watch;
+  hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
   switch_over(playbook, first);
   // The way back needs the old leader streaming again: patroni.check waits for that.
   switch_over(playbook, first == "pg1" ? "pg2" : "pg1");

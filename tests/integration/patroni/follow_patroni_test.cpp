@@ -1,0 +1,234 @@
+// The homeserver follows Patroni on the real profile (tests/harness/patroni: etcd, two Patroni
+// nodes, haproxy, Synapse hs1/hs2 through haproxy, the generated playbook): kill -9 of the
+// leader's Patroni and PostgreSQL while `hsops failover follow` runs and a writer sends a
+// message every 100 ms through the public route; `hsops failover drill` through Patroni's REST
+// API (the drill's refusal with etcd stopped is in check_patroni_test, inside its outage).
+// Both PostgreSQL nodes are sampled every 100 ms throughout: never two writable primaries.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "exec/exec.h"
+#include "net/http.h"
+#include "support/child_process.h"
+#include "support/matrix_writer.h"
+#include "support/patroni_env.h"
+#include "support/split_brain_watch.h"
+#include "support/temp_dir.h"
+
+using namespace std::chrono_literals;
+using hsops::test::patroni_env;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kHsops = HSOPS_BINARY_DIR "/cmd/hsops/hsops";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+template <typename Pred>
+bool wait_until(std::chrono::milliseconds limit, Pred pred) {
+  const auto until = Steady::now() + limit;
+  while (Steady::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(250ms);
+  }
+  return pred();
+}
+
+std::string conninfo(const std::string& node) { return patroni_env().get("HSOPS_PATRONI_" + upper(node)); }
+std::filesystem::path state_dir() { return std::filesystem::path(patroni_env().get("HSOPS_PATRONI_DIR")) / "failover"; }
+
+// The running leader and whether the other member replicates with a known lag.
+struct ClusterView {
+  std::string leader, replica;
+  bool paused = false;
+};
+ClusterView cluster() {
+  ClusterView v;
+  for (const char* key : {"HSOPS_PATRONI_PG1_URL", "HSOPS_PATRONI_PG2_URL"}) {
+    auto r = hsops::net::get(patroni_env().get(key) + "/cluster", {1000ms, 3000ms});
+    if (!r.ok() || r->status != 200) continue;
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) continue;
+    v.paused = j.value("pause", false);
+    for (const auto& m : j.value("members", nlohmann::json::array())) {
+      const bool running = m.value("state", "") == "running" || m.value("state", "") == "streaming";
+      if (m.value("role", "") == "leader" && running) v.leader = m.value("name", "");
+      if (m.value("role", "") == "replica" && running && m.contains("lag") && m["lag"].is_number()) {
+        v.replica = m.value("name", "");
+      }
+    }
+    return v;
+  }
+  return v;
+}
+bool healthy() {
+  const auto c = cluster();
+  return !c.leader.empty() && !c.replica.empty() && !c.paused;
+}
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+};
+CliRun hsops_cli(const std::vector<std::string>& args, std::chrono::seconds limit = 300s) {
+  hsops::exec::Command c(kHsops, args);
+  c.deadline = limit;
+  auto r = hsops::exec::run(c);
+  REQUIRE(r.ok());
+  return {r->exit_code, r->out + r->err};
+}
+
+void harness(const std::vector<std::string>& args) {
+  hsops::exec::Command c(patroni_env().get("HSOPS_PATRONI_SCRIPT"), args);
+  c.deadline = 150s;
+  auto r = hsops::exec::run(c);
+  REQUIRE(r.ok());
+  INFO("tests/harness/patroni " << args.front() << ": " << r->out << r->err);
+  REQUIRE(r->exit_code == 0);
+}
+
+long read_pid(const std::string& file) {
+  std::ifstream in(file);
+  long pid = 0;
+  in >> pid;
+  return pid;
+}
+
+std::unique_ptr<hsops::test::MatrixWriter> logged_in_writer(const std::string& device) {
+  const auto& env = patroni_env();
+  auto w = std::make_unique<hsops::test::MatrixWriter>(env.get("HSOPS_PATRONI_SYNAPSE_URL"));
+  w->login(env.get("HSOPS_PATRONI_PROBE_USER"), env.secret("HSOPS_PATRONI_PROBE_PASSWORD_FILE"), device);
+  w->create_room();
+  return w;
+}
+
+nlohmann::json read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return nullptr;
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+}  // namespace
+
+TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no acknowledged message lost",
+          "[failover][patroni][follow]") {
+  const auto& env = patroni_env();
+  REQUIRE(wait_until(90s, healthy));
+  const auto before = cluster();
+  const std::string old_leader = before.leader, new_leader = before.replica;
+
+  hsops::test::TempDir dir;
+  hsops::test::ChildProcess follower({kHsops, "failover", "follow", env.get("HSOPS_PATRONI_PLAYBOOK"), "--poll-interval", "250ms"},
+                                     dir.path() / "follow.out");
+  // The follower has adopted the leader (its first poll) before anything breaks.
+  const auto follow_file = state_dir() / "follow.json";
+  REQUIRE(wait_until(20s, [&] {
+    const auto j = read_json(follow_file);
+    return j.is_object() && j.value("pid", 0L) == follower.pid() && j["leader"] == old_leader;
+  }));
+  const int changes_before = read_json(follow_file).value("changes", 0);
+
+  auto writer = logged_in_writer("HSOPS_FOLLOW_TEST");
+  hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
+  writer->start_every_100ms("follow");
+  std::this_thread::sleep_for(1s);  // some acknowledged writes before the fault
+
+  const long patroni_pid = read_pid(env.get("HSOPS_PATRONI_" + upper(old_leader) + "_PID_FILE"));
+  const long postmaster_pid = read_pid(env.get("HSOPS_PATRONI_" + upper(old_leader) + "_POSTMASTER_PID_FILE"));
+  REQUIRE(patroni_pid > 1);
+  REQUIRE(postmaster_pid > 1);
+  const auto t_kill = Steady::now();
+  REQUIRE(::kill(static_cast<pid_t>(patroni_pid), SIGKILL) == 0);
+  REQUIRE(::kill(static_cast<pid_t>(postmaster_pid), SIGKILL) == 0);
+
+  // Patroni elects the replica after the ttl; the follower moves Synapse and probes.
+  nlohmann::json state;
+  const bool followed = wait_until(90s, [&] {
+    state = read_json(follow_file);
+    return state.is_object() && state.value("changes", 0) > changes_before;
+  });
+  const double kill_to_followed = std::chrono::duration<double>(Steady::now() - t_kill).count();
+  std::this_thread::sleep_for(1s);  // acknowledged writes after the move
+  writer->stop();
+  INFO("follower output:\n" << follower.output());
+  INFO("follow.json: " << state.dump());
+  REQUIRE(followed);
+  const auto& change = state.at("last_change");
+  CHECK(change.at("from") == old_leader);
+  CHECK(change.at("to") == new_leader);
+  REQUIRE(change.at("ok") == true);
+  REQUIRE(change.at("rto_seconds").is_number());
+  CHECK(change.at("rto_seconds").get<double>() > 0);
+  CHECK(change.at("hsops_seconds").get<double>() < change.at("rto_seconds").get<double>());
+  CHECK(state.at("active_homeserver") != env.get("HSOPS_PATRONI_ACTIVE_HOMESERVER"));
+  // The follower's log says it too: the measured RTO.
+  CHECK(contains(follower.output(), "the homeserver followed: RTO"));
+  std::cout << "follow after kill -9 of " << old_leader << ": RTO " << change.at("rto_seconds").get<double>()
+            << " s (Patroni " << change.at("patroni_seconds").get<double>() << " s, hsops "
+            << change.at("hsops_seconds").get<double>() << " s); follow.json had it " << kill_to_followed
+            << " s after the kill\n";
+
+  // Zero acknowledged loss through the public route, now served by the spare.
+  const auto missing = writer->missing();
+  std::cout << "follow writer: " << writer->acked().size() << " acknowledged, " << writer->refused()
+            << " refused or unanswered, " << missing.size() << " acknowledged ones missing\n";
+  CHECK(missing.empty());
+  CHECK(writer->acked().size() > 10);
+  CHECK(writer->send("after follow").has_value());
+
+  // The follower stops cleanly on SIGTERM.
+  follower.signal(SIGTERM);
+  const auto code = follower.wait_exit(15s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+
+  // The killed node rejoins as a replica (restarted with the harness) for the tests after this.
+  harness({"node", "start", old_leader});
+  CHECK(wait_until(90s, healthy));
+  watch.stop();
+  CHECK(watch.samples() > 50);
+  CHECK(watch.both_writable() == 0);
+  CHECK(watch.one_writable() > 0);
+}
+
+TEST_CASE("follow: the drill on the Patroni profile goes there and back through Patroni's REST API",
+          "[failover][patroni][follow]") {
+  const auto& env = patroni_env();
+  REQUIRE(wait_until(90s, healthy));
+  const std::string leader = cluster().leader;
+  hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
+  const auto run = hsops_cli({"failover", "drill", env.get("HSOPS_PATRONI_PLAYBOOK"), "--yes"});
+  watch.stop();
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(contains(run.out, "Successfully switched over"));
+  const auto report = read_json(state_dir() / "last-drill.json");
+  REQUIRE(report.is_object());
+  CHECK(report.at("ok") == true);
+  REQUIRE(report.at("rto_seconds").is_number());
+  REQUIRE(report.at("rto_back_seconds").is_number());
+  std::cout << "patroni drill: RTO there " << report.at("rto_seconds").get<double>() << " s, back "
+            << report.at("rto_back_seconds").get<double>() << " s, in all " << report.at("seconds").get<double>() << " s\n";
+  bool marker_checked = false;
+  for (const auto& s : report.at("steps")) {
+    CHECK(s.at("state") == "done");
+    marker_checked = marker_checked || s.at("type") == "marker.check";
+  }
+  CHECK(marker_checked);
+  CHECK(wait_until(60s, [&] { return cluster().leader == leader && healthy(); }));
+  CHECK(watch.samples() > 20);
+  CHECK(watch.both_writable() == 0);
+}
