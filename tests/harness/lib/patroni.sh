@@ -36,6 +36,7 @@ HS1_DIR=$PATRONI_DIR/hs1
 HS2_DIR=$PATRONI_DIR/hs2
 unset SPARE_DIR                           # the main stack's layout; not used here
 PLAYBOOK_FILE=$PATRONI_DIR/playbook.yaml
+# shellcheck disable=SC2034 # read by tests/harness/patroni (synapse start)
 SYN_DB_WAIT=${HSOPS_PATRONI_SYNAPSE_DB_WAIT:-30}          # seconds: the leader writable through haproxy before a Synapse starts
 
 etcd_user() { if id -u "$ETCD_OS_USER" >/dev/null 2>&1; then echo "$ETCD_OS_USER"; else echo "$PG_OS_USER"; fi; }
@@ -423,6 +424,7 @@ synapse_write_configs() {
   install -d -m 0750 -o "$SYN_UID" -g "$SYN_GID" "$SYN_DIR" "$SYN_DIR/media"
   # lib/synapse.sh writes the pgpass for "both nodes" (PG_PRIMARY_PORT, PG_STANDBY_PORT): here
   # that is the one haproxy frontend.
+  # shellcheck disable=SC2034 # read by pg_write_passfile (lib/pg.sh)
   PG_PRIMARY_PORT=$HAPROXY_PORT PG_STANDBY_PORT=$HAPROXY_PORT
   synapse_write_config "$HS1_DIR" "$HS1_PORT" "$HS1_METRICS_PORT" "$HAPROXY_PORT"
   synapse_write_config "$HS2_DIR" "$HS2_PORT" "$HS2_METRICS_PORT" "$HAPROXY_PORT"
