@@ -127,8 +127,8 @@ versions_answer() {
 # (bounded). The failover work starts the hot spare with: synapse_start "$SPARE_DIR" "$SPARE_PORT"
 # (after promoting the standby); `stack down` already stops run/synapse-spare.pid.
 synapse_start() {
-  local dir=$1 client_port=$2 name=${1##*/} pid label=Synapse
-  [ "$name" = synapse ] || label="Synapse hot spare"
+  local dir=$1 client_port=$2 name=${1##*/} pid label
+  case "$name" in synapse) label=Synapse ;; synapse-spare) label="Synapse hot spare" ;; *) label="Synapse $name" ;; esac
   local inside
   inside=$(chroot_stack_dir)/$name
   setsid chroot --userspec="$SYN_UID:$SYN_GID" "$CHROOT_DIR" /usr/bin/env -i \
@@ -143,10 +143,10 @@ synapse_start() {
     if ! pid_alive "$pid"; then
       local log=$dir/homeserver.log
       [ -s "$log" ] || log=$dir/stdout.log
-      die "$label exited during start-up; see its log (stdout: $dir/stdout.log), then run: tests/harness/stack down" "$log"
+      die "$label exited during start-up; see its log (stdout: $dir/stdout.log), then run: tests/harness/${HARNESS_NAME:-stack} down" "$log"
     fi
     if awk -v a="$t0" -v b="$(now)" -v t="$SYNAPSE_START_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
-      die "$label did not answer /_matrix/client/versions on 127.0.0.1:$client_port within ${SYNAPSE_START_TIMEOUT} s; see its log, then run: tests/harness/stack down" "$dir/homeserver.log"
+      die "$label did not answer /_matrix/client/versions on 127.0.0.1:$client_port within ${SYNAPSE_START_TIMEOUT} s; see its log, then run: tests/harness/${HARNESS_NAME:-stack} down" "$dir/homeserver.log"
     fi
     sleep 0.25
   done
