@@ -101,9 +101,14 @@ void add_details(const Report& r, const Verdict& v, std::vector<std::string>& ou
   out.push_back("leader " + (s.leader ? *s.leader : std::string("none")) +
                 (s.no_leader_since ? " since " + format_utc(*s.no_leader_since) : std::string()) + ", homeserver " +
                 (s.active_homeserver.empty() ? std::string("?") : s.active_homeserver) + ", " + std::to_string(s.changes) +
-                " leader changes followed since the follower started");
+                " leader change" + (s.changes == 1 ? "" : "s") + " followed since the follower started");
   if (s.last_change) out.push_back(change_line(*s.last_change, r.now));
   if (v.status == Status::ok || v.status == Status::unknown) return;
+  if (v.status == Status::warning) {
+    out.push_back("advice: nothing to move; find out why the old leader went away (`patronictl list`, its Patroni and "
+                  "PostgreSQL journals) and bring it back as a replica; playbooks/runbooks/failover.md \"Leader changes\"");
+    return;
+  }
   out.push_back("advice: `systemctl status hsops-failover-follow` and its journal, `patronictl list` (which member "
                 "leads), `hsops failover status` (which homeserver serves); playbooks/runbooks/failover.md \"Leader "
                 "changes\"");

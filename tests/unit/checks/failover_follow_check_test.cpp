@@ -111,6 +111,12 @@ TEST_CASE("failover_follow check: a live follower with a leader is OK with its m
   CHECK(find(r, "hsops_failover_follow_last_rto_seconds")->value == 12.3);
   CHECK(find(r, "hsops_failover_follow_last_patroni_seconds")->value == 10.1);
   CHECK(find(r, "hsops_failover_follow_last_hsops_seconds")->value == 2.2);
+  REQUIRE(r.details.size() == 4);
+  CHECK(r.details[0] == "state file " + (dir.path() / "follow.json").string());
+  CHECK(r.details[2] == "leader pg2, homeserver hs2, 1 leader change followed since the follower started");
+  CHECK(r.details[3].find("last change pg1 -> pg2: elected ") == 0);
+  CHECK(r.details[3].find("RTO 12.3 s, Patroni 10.1 s, hsops 2.2 s; run r1, report /var/lib/hsops/failover/reports/r1.json") !=
+        std::string::npos);
 }
 
 TEST_CASE("failover_follow check: no change yet exports no change figures", "[failover_follow][check]") {
