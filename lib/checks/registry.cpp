@@ -5,6 +5,7 @@
 #include "checks/clock/config.h"
 #include "checks/disk/config.h"
 #include "checks/failover_drill/config.h"
+#include "checks/failover_follow/config.h"
 #include "checks/federation/config.h"
 #include "checks/network/config.h"
 #include "checks/patroni/config.h"
@@ -31,6 +32,7 @@ const std::vector<CheckInfo>& all_checks() {
       bridge_check_info(),
       network_check_info(),
       failover_drill_check_info(),
+      failover_follow_check_info(),
       patroni_check_info(),
   };
   return kChecks;

@@ -7,33 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/config.h"
-
 namespace hsops::checks::failover_drill {
 namespace {
 
 Error corrupt(const std::string& what) { return Error{ErrorKind::json, what}; }
 
 }  // namespace
-
-Result<Deployment> read_deployment(const std::filesystem::path& playbook) {
-  try {
-    const auto doc = config::Document::load(playbook);
-    const auto root = doc.root();
-    Deployment d;
-    d.name = root.string("name", "");
-    // The playbook loader's default; it refuses a playbook without a name or with a relative
-    // state_dir, so this check does too rather than guess.
-    d.state_dir = root.string("state_dir", "/var/lib/hsops/failover");
-    if (d.name.empty()) return Error{ErrorKind::config, "playbook " + playbook.string() + " has no name: `hsops failover plan` says what is wrong"};
-    if (!d.state_dir.is_absolute()) {
-      return Error{ErrorKind::config, "playbook " + playbook.string() + ": state_dir is not an absolute path"};
-    }
-    return d;
-  } catch (const config::ConfigError& e) {
-    return Error{ErrorKind::config, std::string("playbook: ") + e.what()};
-  }
-}
 
 Result<DrillRecord> parse_record(const std::string& text) {
   const auto j = nlohmann::json::parse(text, nullptr, false);

@@ -7,21 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "checks/common/deployment.h"
 #include "checks/failover_drill/verdict.h"
 #include "core/result.h"
 
 namespace hsops::checks::failover_drill {
 
-// Where the drills of one deployment are recorded.
-struct Deployment {
-  std::string name;                  // the playbook's name ("" when only state_dir is known)
-  std::filesystem::path state_dir;
-};
-
-// The playbook's name and state_dir (default /var/lib/hsops/failover, as the playbook loader
-// says). Only these two keys are read: the check needs neither the playbook's secrets nor its
-// steps, and `hsops failover plan` validates the rest.
-Result<Deployment> read_deployment(const std::filesystem::path& playbook);
+// The playbook's name and state_dir (checks/common/deployment.h, shared with failover_follow).
+using checks::Deployment;
+using checks::read_deployment;
 
 // One report; nullopt when the file does not exist.
 Result<std::optional<DrillRecord>> read_record(const std::filesystem::path& file);

@@ -257,6 +257,7 @@ TEST_CASE("prometheus: every dashboard query returns data and every rule group l
       {"hsops_failover_last_good_drill_timestamp_seconds", "no drill has run on the Prometheus test's stack"},
       {"hsops_failover_drill_max_age_seconds", "no drill has run on the Prometheus test's stack"},
       {"hsops_failover_last_drill_rto_seconds", "no drill has run on the Prometheus test's stack"},
+      {"hsops_failover_follow_", "no `hsops failover follow` runs on the Prometheus test's stack (a prefix: every follow series)"},
       {"hsops_patroni_leader_present", "the Prometheus test's stack has no Patroni cluster"},
       {"hsops_patroni_members", "the Prometheus test's stack has no Patroni cluster"},
       {"hsops_patroni_paused", "the Prometheus test's stack has no Patroni cluster"},
