@@ -140,6 +140,8 @@ TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no ack
     return j.is_object() && j.value("pid", 0L) == follower.pid() && j["leader"] == old_leader;
   }));
   const int changes_before = read_json(follow_file).value("changes", 0);
+  const std::string active_before = read_json(follow_file).value("active_homeserver", "");
+  REQUIRE_FALSE(active_before.empty());
 
   auto writer = logged_in_writer("HSOPS_FOLLOW_TEST");
   hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
@@ -157,8 +159,10 @@ TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no ack
 
   // Patroni elects the replica after the ttl; the follower moves Synapse and probes.
   nlohmann::json state;
+  bool saw_no_leader = false;  // the follower said so while Patroni's lock expired
   const bool followed = wait_until(90s, [&] {
     state = read_json(follow_file);
+    saw_no_leader = saw_no_leader || (state.is_object() && state["no_leader_since"].is_number());
     return state.is_object() && state.value("changes", 0) > changes_before;
   });
   const double kill_to_followed = std::chrono::duration<double>(Steady::now() - t_kill).count();
@@ -174,9 +178,19 @@ TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no ack
   REQUIRE(change.at("rto_seconds").is_number());
   CHECK(change.at("rto_seconds").get<double>() > 0);
   CHECK(change.at("hsops_seconds").get<double>() < change.at("rto_seconds").get<double>());
-  CHECK(state.at("active_homeserver") != env.get("HSOPS_PATRONI_ACTIVE_HOMESERVER"));
+  CHECK(state.at("active_homeserver") != active_before);
   // The follower's log says it too: the measured RTO.
   CHECK(contains(follower.output(), "the homeserver followed: RTO"));
+  CHECK(saw_no_leader);
+  // And the failover_follow check (the watchdog's "leader changed" page) tells it with the RTO.
+  const auto config = dir.path() / "hsops.yaml";
+  std::ofstream(config) << "state_dir: " << (dir.path() / "state").string() << "\n"
+                        << "checks:\n  failover_follow:\n    playbook: " << env.get("HSOPS_PATRONI_PLAYBOOK") << "\n";
+  const auto notice = hsops_cli({"--config", config.string(), "check", "failover_follow"}, 30s);
+  INFO(notice.out);
+  CHECK(notice.exit_code == 1);
+  CHECK(contains(notice.out, "leader changed " + old_leader + " -> " + new_leader));
+  CHECK(contains(notice.out, "RTO"));
   // The unplanned RTO from the kill itself: Patroni's part (kill to the first poll that saw the
   // new leader: lock expiry and promotion) and hsops's part (from there to the good probe).
   const double elected = change.at("leader_elected_at").get<double>();
