@@ -15,6 +15,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${1:-$SRC/build}
 RUNS=${2:-5}
 TEST=$BUILD/tests/hsops_patroni_follow_patroni
+command -v jq >/dev/null || { echo "jq is missing: apt-get install jq" >&2; exit 2; }
 [ -x "$TEST" ] || { echo "no $TEST: build it first (cmake --build $BUILD --target hsops_patroni_follow_patroni hsops)" >&2; exit 2; }
 eval "$("$SRC/tests/harness/patroni" env)"
 "$SRC/tests/harness/patroni" status >/dev/null || { echo "the Patroni profile is not up: tests/harness/patroni up" >&2; exit 2; }
@@ -28,6 +29,10 @@ for i in $(seq 1 "$RUNS"); do
   line=$(sed -n 's/^follow bench: //p' "$WORK/out-$i.txt")
   writer=$(sed -n 's/^follow writer: //p' "$WORK/out-$i.txt")
   echo "$line" >>"$WORK/figures"
+  # The run's report: the newest follow report in the playbook's state_dir.
+  for r in $(ls -t "$HSOPS_PATRONI_DIR"/failover/reports/*.json 2>/dev/null); do
+    if jq -e '.operation == "follow"' "$r" >/dev/null; then cp "$r" "$WORK/follow-$i.json"; break; fi
+  done
   echo "run $i: $result, ${line:-no figures}; writer: ${writer:-?}"
   [ "$result" = pass ] || tail -40 "$WORK/out-$i.txt"
 done
@@ -58,3 +63,10 @@ awk '
     printf "target hsops part < 5 s: %s (worst %.2f s); bound total < ttl %d s + 5 s: %s (worst %.2f s)\n",
       hsops_worst < 5 ? "met" : "MISSED", hsops_worst, ttl, total_worst < ttl + 5 ? "met" : "MISSED", total_worst
   }' "$WORK/figures"
+echo "hsops's steps (median / worst, s):"
+jq -s -r '
+  def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def f: . * 100 | round / 100 | tostring;
+  [.[].steps[]] | group_by(.step)[] |
+    "  " + (.[0].step | tostring) + " " + .[0].type + ": " + ([.[].seconds] | (median | f) + " / " + (max | f))
+' "$WORK"/follow-*.json

@@ -160,7 +160,7 @@ wait_for() {
     if awk -v a="$t0" -v b="$(now)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
       die "$what did not come up within ${timeout} s; see its log" "$log"
     fi
-    sleep 0.25
+    sleep "${WAIT_FOR_INTERVAL:-0.25}"
   done
 }
 

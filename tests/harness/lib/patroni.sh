@@ -306,7 +306,9 @@ backend $HAPROXY_BACKEND
     option httpchk
     http-check send meth GET uri /primary
     http-check expect status 200
-    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+    # Checked every 500 ms: after a failover, haproxy's next check of the new leader's /primary
+    # is what Synapse waits for (docs/performance.md "Patroni: unplanned failover").
+    default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
     server pg1 127.0.0.1:$PG1_PORT check port $REST1_PORT
     server pg2 127.0.0.1:$PG2_PORT check port $REST2_PORT
 
