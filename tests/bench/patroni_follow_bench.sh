@@ -4,8 +4,9 @@
 # Patroni and PostgreSQL while `hsops failover follow` runs and a writer sends a message every
 # 100 ms through the public route; the killed node is restarted and rejoins before the next.
 # Prints each run's RTO from the kill to the first good probe through haproxy, split into
-# Patroni's part (kill to the follower's first poll that saw the new leader: lock expiry and
-# promotion) and hsops's part (from there: stop, verify, start the spare, route, probe); then
+# Patroni's part (kill to the new leader's log line "promoted self to leader by acquiring
+# session lock": lock expiry and election) and hsops's part (from there: the promotion's end,
+# the follower's detection, stop, verify, start the spare, route, probe); then
 # the median and worst of each, against the target (hsops's part under 5 s) and the bound
 # (total under ttl + 5 s).
 #   tests/harness/patroni up
@@ -51,8 +52,8 @@ awk '
   }
   END {
     if (n == 0) { print "no figures"; exit 1 }
-    split("total patroni hsops", names, " ")
-    for (k = 1; k <= 3; k++) {
+    split("total patroni hsops detect", names, " ")
+    for (k = 1; k <= 4; k++) {
       worst = 0
       for (r = 1; r <= n; r++) { a[r] = v[names[k], r]; if (a[r] > worst) worst = a[r] }
       printf "%-8s median %.2f s, worst %.2f s\n", names[k], median(a, n), worst
