@@ -95,10 +95,11 @@ std::string describe(const FollowedChange& c) {
   const auto fixed = [](double v) { return format_duration(v); };
   std::string line = "leader changed " + c.change.from + " -> " + c.change.to + " (Patroni's part " +
                      fixed(c.change.patroni_seconds()) + ")";
-  if (c.ok) {
+  if (c.ok && c.rto_seconds() && c.hsops_seconds()) {
     return line + "; the homeserver followed: RTO " + fixed(*c.rto_seconds()) + " (hsops's part " +
            fixed(*c.hsops_seconds()) + "), report " + c.report;
   }
+  if (c.ok) return line + "; the homeserver followed, report " + c.report;
   return line + "; THE HOMESERVER DID NOT FOLLOW: " + c.failed_step + " failed: " + c.error +
          (c.report.empty() ? "" : " (report " + c.report + ")");
 }
@@ -106,6 +107,15 @@ std::string describe(const FollowedChange& c) {
 // A planned switchover (`hsops failover switchover|drill`) holds the run lock and moves the
 // homeserver itself: the follower only takes note.
 bool moved_by_another_run(const FollowedChange& c) { return !c.ok && c.failed_step == "lock"; }
+
+// The homeserver the route serves now, read once no run holds the lock (one that does is still
+// moving it); nullopt while one does.
+std::optional<std::string> serving_homeserver(const Playbook& p, Millis timeout) {
+  auto idle = RunLock::take(p.state_dir / "lock", "follow (reading the route)");
+  if (!idle) return std::nullopt;
+  const auto now = observe(p, timeout);
+  return now.roles ? now.roles->active : p.active;
+}
 
 void sleep_until_next_poll(const Clock& clock, std::chrono::steady_clock::time_point next, const std::atomic<bool>* stop) {
   while (clock.monotonic() < next && !(stop != nullptr && stop->load())) {
@@ -179,6 +189,8 @@ Result<bool> follow_leader(const Playbook& p, const FollowOptions& o, const Cloc
   std::string written;
   double last_write = 0;
   bool had_leader = false;
+  bool reread_active = false;
+  auto next_reread = clock.monotonic();
   log("following the Patroni leader for " + p.name + " (poll every " + format_duration(state.poll_interval_seconds) +
       "; state " + (p.state_dir / "follow.json").string() + ")");
 
@@ -190,11 +202,21 @@ Result<bool> follow_leader(const Playbook& p, const FollowOptions& o, const Cloc
       auto followed = follow_change(p, *change, o, clock);
       if (moved_by_another_run(followed)) {
         log("not following: " + followed.error + " (that run moves the homeserver itself)");
+        reread_active = true;
       } else {
         log(describe(followed));
         if (!followed.homeserver.empty()) state.active_homeserver = followed.homeserver;
         ++state.changes;
         state.last_change = std::move(followed);
+      }
+    }
+    // After another run moved things, which homeserver serves is read again once it is done.
+    if (reread_active && clock.monotonic() >= next_reread) {
+      if (auto active = serving_homeserver(p, std::max(o.request_timeout, Millis(2000)))) {
+        state.active_homeserver = *active;
+        reread_active = false;
+      } else {
+        next_reread = clock.monotonic() + std::chrono::seconds(5);
       }
     }
     const bool has_leader = watch.leader_usable() && !watch.leader().empty();

@@ -255,9 +255,31 @@ TEST_CASE("follow: the drill on the Patroni profile goes there and back through 
   const auto& env = patroni_env();
   REQUIRE(wait_until(90s, healthy));
   const std::string leader = cluster().leader;
+  // A follower runs meanwhile: the drill holds the run lock and moves the homeserver itself, so
+  // the follower only notes the leader changes.
+  hsops::test::TempDir dir;
+  hsops::test::ChildProcess follower({kHsops, "failover", "follow", env.get("HSOPS_PATRONI_PLAYBOOK"), "--poll-interval", "250ms"},
+                                     dir.path() / "follow.out");
+  const auto follow_file = state_dir() / "follow.json";
+  REQUIRE(wait_until(20s, [&] {
+    const auto j = read_json(follow_file);
+    return j.is_object() && j.value("pid", 0L) == follower.pid() && j["leader"] == leader;
+  }));
+  const auto follow_before = read_json(follow_file);
   hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
   const auto run = hsops_cli({"failover", "drill", env.get("HSOPS_PATRONI_PLAYBOOK"), "--yes"});
   watch.stop();
+  std::this_thread::sleep_for(7s);  // the follower re-reads the route once the drill is done
+  follower.signal(SIGTERM);
+  CHECK(follower.wait_exit(15s) == std::optional<int>(0));
+  {
+    INFO("follower output:\n" << follower.output());
+    CHECK(contains(follower.output(), "not following"));
+    const auto follow_after = read_json(follow_file);
+    CHECK(follow_after.value("changes", -1) == follow_before.value("changes", -2));
+    CHECK(follow_after["active_homeserver"] == follow_before["active_homeserver"]);
+    CHECK(follow_after["leader"] == leader);
+  }
   INFO(run.out);
   CHECK(run.exit_code == 0);
   CHECK(contains(run.out, "Successfully switched over"));
