@@ -11,6 +11,7 @@
 
 #include "exec/exec.h"
 #include "support/patroni_env.h"
+#include "support/split_brain_watch.h"
 #include "support/temp_dir.h"
 
 using namespace std::chrono_literals;
@@ -79,6 +80,9 @@ TEST_CASE("check patroni on the real cluster: OK then etcd stopped is CRITICAL w
   CHECK(contains(ok.out, "PATRONI OK - leader "));
   CHECK(contains(ok.out, "1 replica streaming"));
 
+  // Without etcd the leader cannot renew its lock and demotes itself; when etcd is back one
+  // member leads again. Both nodes are sampled throughout: never two writable primaries.
+  hsops::test::SplitBrainWatch watch(patroni_env().get("HSOPS_PATRONI_PG1"), patroni_env().get("HSOPS_PATRONI_PG2"));
   etcd("stop");
   // Patroni's loop_wait is 2 s and the check's dcs_max_age 5 s: well within 40 s.
   const auto outage = check_until(config, 40s, [](const Checked& c) { return c.exit_code == 2; });
@@ -117,4 +121,8 @@ TEST_CASE("check patroni on the real cluster: OK then etcd stopped is CRITICAL w
     if (!fully_up) std::this_thread::sleep_for(1s);
   }
   CHECK(fully_up);
+  watch.stop();
+  CHECK(watch.samples() > 50);
+  CHECK(watch.both_writable() == 0);
+  CHECK(watch.one_writable() > 0);
 }
