@@ -83,8 +83,10 @@ int plan(const FailoverOptions& o) {
   for (const auto& [name, op] : playbook.operations) {
     if (o.operation != "all" && o.operation != name) continue;
     const auto pre = failover::check_preconditions(name, playbook, state, false);
-    std::cout << '\n' << name << " (" << roles.primary << " -> " << roles.standby << ", " << roles.active << " -> "
-              << roles.spare << "): " << (pre.refusals.empty() ? "would start" : "REFUSED now") << '\n';
+    // follow moves no database: it runs once Patroni has elected another leader.
+    const std::string moves = name == "follow" ? "when Patroni elects another leader: " + roles.active + " -> " + roles.spare
+                                               : roles.primary + " -> " + roles.standby + ", " + roles.active + " -> " + roles.spare;
+    std::cout << '\n' << name << " (" << moves << "): " << (pre.refusals.empty() ? "would start" : "REFUSED now") << '\n';
     for (const auto& r : pre.refusals) std::cout << "  refused: " << r << '\n';
     for (const auto& w : pre.warnings) std::cout << "  warning: " << w << '\n';
     // Only a chosen operation decides the exit code: with all of them, promote is refused
