@@ -30,7 +30,7 @@ class HomeserverControl final : public Action {
   // A stop command may fail on a homeserver that is already stopped (a resumed run, a
   // rollback): that is stopped when it no longer answers.
   Result<ActionResult> stop(Steady::time_point deadline) {
-    auto stopped = run_argv(control_argv(node_.stop, "stop"), deadline);
+    auto stopped = run_control(node_.stop, "stop", deadline);
     if (stopped || answers(deadline, Millis(2000))) return stopped;
     return ActionResult{node_.name + " does not answer: already stopped (" + stopped.error().message + ")", {}};
   }
@@ -38,7 +38,7 @@ class HomeserverControl final : public Action {
   // Started means serving: /_matrix/client/versions answers 200 before the deadline. A start
   // command failing on one that already serves (a resumed run) is not a failure.
   Result<ActionResult> start(Steady::time_point deadline) {
-    auto started = run_argv(control_argv(node_.start, "start"), deadline);
+    auto started = run_control(node_.start, "start", deadline);
     if (!started && !answers(deadline, Millis(2000))) return started;
     std::string last = "no answer";
     while (Steady::now() < deadline) {

@@ -83,7 +83,7 @@ class Fence final : public Action {
     if (!lsn) return already_fenced(lsn.error(), deadline);
     state_.fence_lsn = first(lsn.value());
     state_.fenced_node = node_.name;
-    auto stopped = run_argv(control_argv(node_.stop, "stop"), deadline);
+    auto stopped = run_control(node_.stop, "stop", deadline);
     if (!stopped) return read_only_instead(stopped.error(), deadline);
     // Verified, not assumed: it must refuse connections now.
     if (query(node_, "SELECT 1", deadline)) {
@@ -110,7 +110,7 @@ class Fence final : public Action {
       if (!r) return r.error();
       return ActionResult{node_.name + " runs and is writable again", {}};
     }
-    auto started = run_argv(control_argv(node_.start, "start"), deadline);
+    auto started = run_control(node_.start, "start", deadline);
     if (!started) return started;
     return ActionResult{node_.name + " started again", {}};
   }
@@ -305,7 +305,7 @@ class Reattach final : public Action {
     }
     if (auto written = write_standby_config(slot); !written) return written.error();
     if (!recovering) {
-      if (auto started = run_argv(control_argv(node_.start, "start"), deadline); !started) return started;
+      if (auto started = run_control(node_.start, "start", deadline); !started) return started;
     }
     // Following the new timeline and streaming, as the new primary sees it (the state column
     // is NULL without pg_read_all_stats: the last answer goes into the timeout's message).

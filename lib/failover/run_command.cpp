@@ -1,6 +1,8 @@
 // lib/exec under the step's deadline; the last line the command printed goes into the detail.
 #include "failover/run_command.h"
 
+#include <algorithm>
+
 #include "exec/exec.h"
 
 namespace hsops::failover {
@@ -38,6 +40,10 @@ Result<ActionResult> run_argv(const std::vector<std::string>& argv, Steady::time
 std::vector<std::string> control_argv(const Control& c, const char* verb) {
   if (!c.systemd_unit.empty()) return {"systemctl", verb, c.systemd_unit};
   return c.command;
+}
+
+Result<ActionResult> run_control(const Control& c, const char* verb, std::chrono::steady_clock::time_point deadline) {
+  return run_argv(control_argv(c, verb), std::min(deadline, std::chrono::steady_clock::now() + c.deadline));
 }
 
 }  // namespace hsops::failover

@@ -66,6 +66,17 @@ TEST_CASE("failover actions: a command that outlives the step's deadline is kill
   CHECK(std::chrono::steady_clock::now() - started < 3s);
 }
 
+TEST_CASE("failover actions: a control's own deadline ends its command within a longer step", "[failover][actions]") {
+  auto p = playbook("http://127.0.0.1:9");
+  p.homeservers["hs2"].start = Control{"", {"/bin/sleep", "30"}, 300ms};
+  const auto started = std::chrono::steady_clock::now();
+  auto r = make_action(spec("homeserver.start", "spare"), kRoles, p, run_state)->run(started + 20s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::timeout);
+  CHECK_THAT(r.error().message, Catch::Contains("/bin/sleep 30") && Catch::Contains("did not finish in time"));
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
 TEST_CASE("failover actions: homeserver.start waits for versions and gives up at the deadline", "[failover][actions]") {
   // The spare's start command succeeds but nothing answers on its URL.
   const auto p = playbook("http://127.0.0.1:9");
