@@ -11,6 +11,7 @@
 #include <optional>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -141,6 +142,19 @@ nlohmann::json read_json(const std::filesystem::path& file) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
+// `hsops failover follow` on the profile's playbook (poll every 250 ms), returned once its
+// follow.json shows it has adopted `leader`.
+std::unique_ptr<hsops::test::ChildProcess> start_follower(const hsops::test::TempDir& dir, const std::string& leader) {
+  auto follower = std::make_unique<hsops::test::ChildProcess>(
+      std::vector<std::string>{kHsops, "failover", "follow", patroni_env().get("HSOPS_PATRONI_PLAYBOOK"), "--poll-interval", "250ms"},
+      dir.path() / "follow.out");
+  REQUIRE(wait_until(20s, [&] {
+    const auto j = read_json(state_dir() / "follow.json");
+    return j.is_object() && j.value("pid", 0L) == follower->pid() && j["leader"] == leader;
+  }));
+  return follower;
+}
+
 }  // namespace
 
 TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no acknowledged message lost",
@@ -151,14 +165,10 @@ TEST_CASE("follow: kill -9 of the leader moves Synapse after Patroni with no ack
   const std::string old_leader = before.leader, new_leader = before.replica;
 
   hsops::test::TempDir dir;
-  hsops::test::ChildProcess follower({kHsops, "failover", "follow", env.get("HSOPS_PATRONI_PLAYBOOK"), "--poll-interval", "250ms"},
-                                     dir.path() / "follow.out");
   // The follower has adopted the leader (its first poll) before anything breaks.
+  auto follower_process = start_follower(dir, old_leader);
+  auto& follower = *follower_process;
   const auto follow_file = state_dir() / "follow.json";
-  REQUIRE(wait_until(20s, [&] {
-    const auto j = read_json(follow_file);
-    return j.is_object() && j.value("pid", 0L) == follower.pid() && j["leader"] == old_leader;
-  }));
   const int changes_before = read_json(follow_file).value("changes", 0);
   const std::string active_before = read_json(follow_file).value("active_homeserver", "");
   REQUIRE_FALSE(active_before.empty());
@@ -258,13 +268,9 @@ TEST_CASE("follow: the drill on the Patroni profile goes there and back through 
   // A follower runs meanwhile: the drill holds the run lock and moves the homeserver itself, so
   // the follower only notes the leader changes.
   hsops::test::TempDir dir;
-  hsops::test::ChildProcess follower({kHsops, "failover", "follow", env.get("HSOPS_PATRONI_PLAYBOOK"), "--poll-interval", "250ms"},
-                                     dir.path() / "follow.out");
+  auto follower_process = start_follower(dir, leader);
+  auto& follower = *follower_process;
   const auto follow_file = state_dir() / "follow.json";
-  REQUIRE(wait_until(20s, [&] {
-    const auto j = read_json(follow_file);
-    return j.is_object() && j.value("pid", 0L) == follower.pid() && j["leader"] == leader;
-  }));
   const auto follow_before = read_json(follow_file);
   hsops::test::SplitBrainWatch watch(conninfo("pg1"), conninfo("pg2"));
   const auto run = hsops_cli({"failover", "drill", env.get("HSOPS_PATRONI_PLAYBOOK"), "--yes"});
